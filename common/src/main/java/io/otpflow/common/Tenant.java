@@ -1,0 +1,108 @@
+package io.otpflow.common;
+
+import java.time.Duration;
+import java.util.regex.Pattern;
+
+/**
+ * One customer of the platform and its settings. The API key is kept only as its SHA-256: keys are
+ * long random strings, so a fast hash is enough to make a leaked tenant file useless for calling the API.
+ *
+ * @param id short, stable id used in keys, events and metric tags
+ * @param displayName shown to end users in SMS text and push prompts
+ * @param apiKeySha256 hex SHA-256 of the tenant's API key
+ * @param codeLength digits per code, 4 to 10
+ * @param codeTtl how long a code is good for, at most 10 minutes (NIST 800-63B)
+ * @param maxChecks checks per verification before it locks
+ * @param smsTemplate text with {code}, and optionally {name} and {minutes}
+ * @param sender SMS sender (number or alphanumeric id); null means the provider's default
+ * @param defaultRegion ISO region for national phone numbers without a country ("US", "DE")
+ * @param limits send limits
+ * @param lockout consecutive-failure lockout per account
+ */
+public record Tenant(
+    String id,
+    String displayName,
+    String apiKeySha256,
+    int codeLength,
+    Duration codeTtl,
+    int maxChecks,
+    String smsTemplate,
+    String sender,
+    String defaultRegion,
+    SendLimits limits,
+    Lockout lockout) {
+
+  private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9-]{0,39}");
+  private static final Pattern HEX64 = Pattern.compile("[0-9a-f]{64}");
+
+  public Tenant {
+    if (id == null || !ID.matcher(id).matches()) {
+      throw new IllegalArgumentException("Tenant id must be 1-40 lowercase letters, digits or '-': " + id);
+    }
+    if (displayName == null || displayName.isBlank() || displayName.length() > 60) {
+      throw new IllegalArgumentException("Tenant " + id + " needs a display name of 1-60 characters.");
+    }
+    if (apiKeySha256 == null || !HEX64.matcher(apiKeySha256).matches()) {
+      throw new IllegalArgumentException("Tenant " + id + " needs api_key_sha256 as 64 lowercase hex digits.");
+    }
+    if (codeLength < 4 || codeLength > 10) {
+      throw new IllegalArgumentException("Tenant " + id + ": code_length must be 4 to 10.");
+    }
+    if (codeTtl.isNegative() || codeTtl.isZero() || codeTtl.compareTo(Duration.ofMinutes(10)) > 0) {
+      throw new IllegalArgumentException("Tenant " + id + ": code_ttl must be more than 0 and at most 10 minutes.");
+    }
+    if (maxChecks < 1 || maxChecks > 20) {
+      throw new IllegalArgumentException("Tenant " + id + ": max_checks must be 1 to 20.");
+    }
+    if (smsTemplate == null || !smsTemplate.contains("{code}") || smsTemplate.length() > 300) {
+      throw new IllegalArgumentException("Tenant " + id + ": sms_template must contain {code} and fit 300 characters.");
+    }
+  }
+
+  /**
+   * Send limits; each window is a sliding window.
+   *
+   * @param perDestination sends to one number per {@code destinationWindow}
+   * @param minInterval least time between two sends to one number
+   * @param perAccount sends for one account per hour
+   * @param perIp sends from one client IP per hour
+   * @param perTenant sends for the whole tenant per minute
+   */
+  public record SendLimits(
+      int perDestination, Duration destinationWindow, Duration minInterval, int perAccount, int perIp, int perTenant) {
+    public static final SendLimits DEFAULTS =
+        new SendLimits(5, Duration.ofMinutes(10), Duration.ofSeconds(30), 20, 50, 6000);
+
+    public SendLimits {
+      if (perDestination < 1 || perAccount < 1 || perIp < 1 || perTenant < 1) {
+        throw new IllegalArgumentException("Send limits must be at least 1.");
+      }
+    }
+  }
+
+  /**
+   * After {@code threshold} consecutive failed checks for one account, checks are refused for
+   * {@code baseDelay}, doubling with every further failure up to {@code maxDelay}; a success resets it.
+   */
+  public record Lockout(int threshold, Duration baseDelay, Duration maxDelay) {
+    public static final Lockout DEFAULTS = new Lockout(10, Duration.ofMinutes(1), Duration.ofHours(1));
+
+    public Lockout {
+      if (threshold < 1 || threshold > 100) {
+        throw new IllegalArgumentException("Lockout threshold must be 1 to 100.");
+      }
+    }
+  }
+
+  /** The SMS text with name and lifetime filled in; {code} stays for the dispatcher to fill. */
+  public String renderedTemplate() {
+    return smsTemplate
+        .replace("{name}", displayName)
+        .replace("{minutes}", Long.toString(Math.max(1, codeTtl.toMinutes())));
+  }
+
+  @Override
+  public String toString() {
+    return "Tenant[id=" + id + ", displayName=" + displayName + "]";
+  }
+}

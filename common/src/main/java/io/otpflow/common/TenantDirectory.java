@@ -1,0 +1,140 @@
+package io.otpflow.common;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The tenants, loaded once from JSON: the file named by OTPFLOW_TENANTS_FILE, or the JSON in
+ * OTPFLOW_TENANTS. See docs/configuration in the README for the format.
+ */
+public final class TenantDirectory {
+  private final Map<String, Tenant> byId;
+  private final Map<String, Tenant> byKeyHash;
+
+  public TenantDirectory(Collection<Tenant> tenants) {
+    byId = new LinkedHashMap<>();
+    byKeyHash = new LinkedHashMap<>();
+    for (Tenant t : tenants) {
+      if (byId.put(t.id(), t) != null) {
+        throw new IllegalArgumentException("Tenant id " + t.id() + " appears twice.");
+      }
+      if (byKeyHash.put(t.apiKeySha256(), t) != null) {
+        throw new IllegalArgumentException("Two tenants share one API key.");
+      }
+    }
+    if (byId.isEmpty()) {
+      throw new IllegalArgumentException("At least one tenant must be configured.");
+    }
+  }
+
+  public static TenantDirectory fromEnv(Env env) {
+    String inline = env.string("OTPFLOW_TENANTS", null);
+    String file = env.string("OTPFLOW_TENANTS_FILE", null);
+    try {
+      if (inline != null) {
+        return parse(inline);
+      }
+      if (file != null) {
+        return parse(Files.readString(Path.of(file)));
+      }
+    } catch (IOException e) {
+      throw new IllegalArgumentException("Cannot read OTPFLOW_TENANTS_FILE " + file + ": " + e.getMessage());
+    }
+    throw new IllegalArgumentException("Set OTPFLOW_TENANTS_FILE (a JSON file) or OTPFLOW_TENANTS (JSON).");
+  }
+
+  public static TenantDirectory parse(String json) {
+    JsonNode root;
+    try {
+      root = Json.MAPPER.readTree(json);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("The tenant configuration is not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
+    }
+    if (root == null || !root.isArray()) {
+      throw new IllegalArgumentException("The tenant configuration must be a JSON array of tenants.");
+    }
+    java.util.List<Tenant> tenants = new java.util.ArrayList<>();
+    for (JsonNode node : root) {
+      tenants.add(tenant(node));
+    }
+    return new TenantDirectory(tenants);
+  }
+
+  private static Tenant tenant(JsonNode n) {
+    String id = n.path("id").asText(null);
+    String keyHash = n.path("api_key_sha256").asText(null);
+    if (keyHash == null && n.hasNonNull("api_key")) {
+      keyHash = sha256(n.get("api_key").asText()); // accepted for development files; stored hashed
+    }
+    JsonNode l = n.path("limits");
+    Tenant.SendLimits d = Tenant.SendLimits.DEFAULTS;
+    Tenant.SendLimits limits =
+        new Tenant.SendLimits(
+            l.path("per_destination").asInt(d.perDestination()),
+            duration(l, "destination_window", d.destinationWindow()),
+            duration(l, "min_interval", d.minInterval()),
+            l.path("per_account_per_hour").asInt(d.perAccount()),
+            l.path("per_ip_per_hour").asInt(d.perIp()),
+            l.path("per_tenant_per_minute").asInt(d.perTenant()));
+    JsonNode lo = n.path("lockout");
+    Tenant.Lockout dl = Tenant.Lockout.DEFAULTS;
+    Tenant.Lockout lockout =
+        new Tenant.Lockout(
+            lo.path("threshold").asInt(dl.threshold()),
+            duration(lo, "base_delay", dl.baseDelay()),
+            duration(lo, "max_delay", dl.maxDelay()));
+    return new Tenant(
+        id,
+        n.path("display_name").asText(id),
+        keyHash,
+        n.path("code_length").asInt(6),
+        duration(n, "code_ttl", Duration.ofMinutes(5)),
+        n.path("max_checks").asInt(5),
+        n.path("sms_template").asText("{name}: your verification code is {code}. It expires in {minutes} minutes."),
+        n.path("sender").asText(null),
+        n.path("default_region").asText("US"),
+        limits,
+        lockout);
+  }
+
+  private static Duration duration(JsonNode node, String field, Duration fallback) {
+    JsonNode v = node.get(field);
+    return v == null || v.isNull() ? fallback : Env.parseDuration(field, v.asText());
+  }
+
+  public Optional<Tenant> byId(String id) {
+    return Optional.ofNullable(byId.get(id));
+  }
+
+  /** Looks a tenant up by API key; the lookup is by hash, so the key itself is never stored. */
+  public Optional<Tenant> byApiKey(String apiKey) {
+    if (apiKey == null || apiKey.isEmpty() || apiKey.length() > 200) {
+      return Optional.empty();
+    }
+    return Optional.ofNullable(byKeyHash.get(sha256(apiKey)));
+  }
+
+  public Collection<Tenant> all() {
+    return byId.values();
+  }
+
+  public static String sha256(String value) {
+    try {
+      return HexFormat.of()
+          .formatHex(MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

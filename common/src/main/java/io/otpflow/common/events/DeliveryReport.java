@@ -1,0 +1,23 @@
+package io.otpflow.common.events;
+
+import java.time.Instant;
+
+/**
+ * A delivery outcome, on {@code otp.delivery-reports.v1}, keyed by verification id. Published by
+ * dispatchers (sent, failed) and by the gateway's provider webhook (delivered, undelivered, failed).
+ *
+ * @param state sent, delivered, undelivered or failed
+ * @param errorCode the provider's error code, or null
+ * @param reason a short machine-readable reason, or null
+ */
+public record DeliveryReport(
+    String eventId,
+    Instant occurredAt,
+    String tenant,
+    String verificationId,
+    String channel,
+    String provider,
+    String state,
+    String providerMessageId,
+    String errorCode,
+    String reason) {}

@@ -1,0 +1,27 @@
+package io.otpflow.common.events;
+
+import io.otpflow.common.SealedValue;
+import java.time.Instant;
+
+/**
+ * Issuer → SMS dispatcher on {@code otp.sms-dispatch.v1}, keyed by verification id. The code is
+ * sealed with the dispatch key (AES-GCM, associated data = verification id); the text is a template
+ * with {@code {code}} where the code goes, already filled with the tenant's name.
+ *
+ * @param expiresAt after this the dispatcher drops the event instead of sending a dead code
+ */
+public record SmsDispatch(
+    String eventId,
+    Instant occurredAt,
+    String tenant,
+    String verificationId,
+    String to,
+    SealedValue code,
+    String template,
+    String sender,
+    Instant expiresAt) {
+  @Override
+  public String toString() {
+    return "SmsDispatch[verificationId=" + verificationId + ", tenant=" + tenant + "]";
+  }
+}
