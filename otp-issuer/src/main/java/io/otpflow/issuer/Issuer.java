@@ -1,0 +1,197 @@
+package io.otpflow.issuer;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.otpflow.common.CodeGenerator;
+import io.otpflow.common.CodeMac;
+import io.otpflow.common.Metrics;
+import io.otpflow.common.PhoneMask;
+import io.otpflow.common.RedisKeys;
+import io.otpflow.common.SecretBox;
+import io.otpflow.common.Tenant;
+import io.otpflow.common.TenantDirectory;
+import io.otpflow.common.events.IssuerReply;
+import io.otpflow.common.events.IssuerRequest;
+import io.otpflow.common.events.SmsDispatch;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starting verifications: limits, code, keyed hash, dispatch. Every request is answered with a reply
+ * value; a request delivered twice (same verification id) returns the first answer and sends nothing new.
+ */
+final class Issuer {
+  private static final Logger LOG = LoggerFactory.getLogger(Issuer.class);
+  private static final Pattern E164 = Pattern.compile("\\+[1-9][0-9]{6,14}");
+  private static final Duration IDEMPOTENCY_TTL = Duration.ofHours(24);
+
+  /** Where dispatch events go; blocking until the broker has them. */
+  interface DispatchPublisher {
+    void publish(SmsDispatch dispatch) throws Exception;
+  }
+
+  private final TenantDirectory tenants;
+  private final RedisChallengeStore store;
+  private final CodeGenerator codes;
+  private final CodeMac codeMac;
+  private final SecretBox dispatchBox;
+  private final DispatchPublisher dispatches;
+  private final Clock clock;
+  private final MeterRegistry metrics;
+
+  Issuer(
+      TenantDirectory tenants,
+      RedisChallengeStore store,
+      CodeGenerator codes,
+      CodeMac codeMac,
+      SecretBox dispatchBox,
+      DispatchPublisher dispatches,
+      Clock clock,
+      MeterRegistry metrics) {
+    this.tenants = tenants;
+    this.store = store;
+    this.codes = codes;
+    this.codeMac = codeMac;
+    this.dispatchBox = dispatchBox;
+    this.dispatches = dispatches;
+    this.clock = clock;
+    this.metrics = metrics;
+  }
+
+  IssuerReply handle(IssuerRequest request) throws Exception {
+    Optional<Tenant> tenant = tenants.byId(request.tenant());
+    if (tenant.isEmpty()) {
+      return new IssuerReply.Rejected("unknown-tenant", "The tenant is not configured on the issuer.");
+    }
+    return switch (request) {
+      case IssuerRequest.Send send -> send(tenant.get(), send);
+      case IssuerRequest.Status status -> status(tenant.get(), status.verificationId());
+    };
+  }
+
+  private IssuerReply status(Tenant tenant, String verificationId) {
+    return store
+        .find(verificationId)
+        .filter(v -> v.tenant().equals(tenant.id()))
+        .<IssuerReply>map(v -> new IssuerReply.Found(v.view(clock.instant())))
+        .orElseGet(IssuerReply.NotFound::new);
+  }
+
+  private IssuerReply send(Tenant tenant, IssuerRequest.Send send) throws Exception {
+    if (!"sms".equals(send.channel())) {
+      return new IssuerReply.Rejected("unsupported-channel", "This issuer sends codes by sms only.");
+    }
+    if (send.to() == null || !E164.matcher(send.to()).matches()) {
+      return new IssuerReply.Rejected("invalid-destination", "The destination is not an E.164 number.");
+    }
+    // A redelivered request finds its verification: answer again, dispatch only if that never happened.
+    Optional<StoredVerification> existing = store.find(send.verificationId());
+    if (existing.isPresent()) {
+      if (!existing.get().tenant().equals(tenant.id())) {
+        return new IssuerReply.Rejected("conflict", "The verification id is taken.");
+      }
+      if (!existing.get().dispatched() && "pending".equals(existing.get().status())) {
+        // Stored but never dispatched (the issuer stopped in between): the code was never kept, so send a fresh one.
+        dispatch(tenant, send, existing.get(), clock.instant());
+      }
+      return new IssuerReply.Created(existing.get().view(clock.instant()), true);
+    }
+    String idempotencyKey = null;
+    if (send.idempotencyKey() != null) {
+      idempotencyKey = RedisKeys.idempotency(tenant.id(), TenantDirectory.sha256(send.idempotencyKey()));
+      var claim =
+          store.claimIdempotency(idempotencyKey, send.verificationId(), String.valueOf(send.fingerprint()), IDEMPOTENCY_TTL);
+      if (claim instanceof RedisChallengeStore.IdempotencyClaim.Held held) {
+        return replay(tenant, send, held);
+      }
+    }
+    Instant now = clock.instant();
+    String destinationHash = codeMac.mac(tenant.id(), "destination", send.to());
+    var admission = store.admit(limits(tenant, send, destinationHash), send.verificationId(), now);
+    if (admission instanceof RedisChallengeStore.Admission.Refused refused) {
+      if (idempotencyKey != null) {
+        store.releaseIdempotency(idempotencyKey);
+      }
+      metrics.counter(Metrics.RATE_LIMITED, Metrics.TAG_TENANT, tenant.id(), Metrics.TAG_CHANNEL, send.channel(),
+          Metrics.TAG_REASON, refused.limit()).increment();
+      LOG.info("Send limit '{}' refused verification {} for {}.", refused.limit(), send.verificationId(), PhoneMask.mask(send.to()));
+      long seconds = Math.max(1, (refused.retryAfter().toMillis() + 999) / 1000);
+      return new IssuerReply.RateLimited(refused.limit(), seconds);
+    }
+    String code = codes.generate(tenant.codeLength());
+    StoredVerification created =
+        new StoredVerification(
+            send.verificationId(), tenant.id(), send.channel(), PhoneMask.mask(send.to()), send.account(), "pending",
+            now, now.plus(tenant.codeTtl()), 0, tenant.maxChecks(), "queued", false);
+    store.create(
+        created, codeMac.mac(tenant.id(), send.verificationId(), code), RedisKeys.destination(tenant.id(), destinationHash));
+    publish(tenant, send, created, code, now);
+    metrics.counter(Metrics.REQUESTED, Metrics.TAG_TENANT, tenant.id(), Metrics.TAG_CHANNEL, send.channel()).increment();
+    LOG.info("Verification {} started for {}; its code is on its way by sms.", send.verificationId(), PhoneMask.mask(send.to()));
+    return new IssuerReply.Created(created.view(now), false);
+  }
+
+  private void dispatch(Tenant tenant, IssuerRequest.Send send, StoredVerification v, Instant now) throws Exception {
+    String code = codes.generate(tenant.codeLength());
+    store.replaceMac(v.id(), codeMac.mac(tenant.id(), v.id(), code));
+    publish(tenant, send, v, code, now);
+  }
+
+  /** Seals the code for the dispatcher, waits for the broker, then marks the verification dispatched. */
+  private void publish(Tenant tenant, IssuerRequest.Send send, StoredVerification v, String code, Instant now)
+      throws Exception {
+    dispatches.publish(
+        new SmsDispatch(
+            UUID.randomUUID().toString(), now, tenant.id(), v.id(), send.to(),
+            dispatchBox.seal(code, v.id()), tenant.renderedTemplate(), tenant.sender(), v.expiresAt()));
+    store.markDispatched(v.id());
+  }
+
+  private IssuerReply replay(Tenant tenant, IssuerRequest.Send send, RedisChallengeStore.IdempotencyClaim.Held held) {
+    if (!held.fingerprint().equals(String.valueOf(send.fingerprint()))) {
+      return new IssuerReply.Rejected(
+          "idempotency-key-reused", "This Idempotency-Key was used for a different request.");
+    }
+    return store
+        .find(held.verificationId())
+        .filter(v -> v.tenant().equals(tenant.id()))
+        .<IssuerReply>map(v -> new IssuerReply.Created(v.view(clock.instant()), true))
+        .orElseGet(
+            () ->
+                new IssuerReply.Rejected(
+                    "idempotency-key-in-flight", "A request with this Idempotency-Key is still being processed."));
+  }
+
+  private static List<RedisChallengeStore.Limit> limits(Tenant tenant, IssuerRequest.Send send, String destinationHash) {
+    Tenant.SendLimits l = tenant.limits();
+    String t = tenant.id();
+    List<RedisChallengeStore.Limit> limits = new ArrayList<>();
+    limits.add(new RedisChallengeStore.Limit("interval", RedisKeys.sendLimit(t, "gap", destinationHash), 1, l.minInterval()));
+    limits.add(new RedisChallengeStore.Limit(
+        "destination", RedisKeys.sendLimit(t, "dest", destinationHash), l.perDestination(), l.destinationWindow()));
+    if (send.account() != null) {
+      limits.add(new RedisChallengeStore.Limit("account",
+          RedisKeys.sendLimit(t, "acct", TenantDirectory.sha256(send.account())), l.perAccount(), Duration.ofHours(1)));
+    }
+    if (send.clientIp() != null) {
+      limits.add(new RedisChallengeStore.Limit("ip",
+          RedisKeys.sendLimit(t, "ip", TenantDirectory.sha256(send.clientIp())), l.perIp(), Duration.ofHours(1)));
+    }
+    limits.add(new RedisChallengeStore.Limit("tenant", RedisKeys.sendLimit(t, "all", "all"), l.perTenant(), Duration.ofMinutes(1)));
+    return limits;
+  }
+
+  /** A delivery report moves the verification's delivery state forward (never back). */
+  void applyDelivery(String tenant, String verificationId, String state) {
+    if (store.applyDelivery(verificationId, state)) {
+      LOG.debug("Verification {} of tenant {} is now {}.", verificationId, tenant, state);
+    }
+  }
+}

@@ -1,0 +1,47 @@
+package io.otpflow.issuer;
+
+import io.otpflow.common.CodeMac;
+import io.otpflow.common.Env;
+import io.otpflow.common.PlatformKeys;
+import io.otpflow.common.RedisSettings;
+import io.otpflow.common.SecretBox;
+import io.otpflow.common.TenantDirectory;
+import io.otpflow.common.kafka.KafkaSettings;
+import java.time.Duration;
+
+/**
+ * The issuer's configuration, from the environment.
+ *
+ * @param httpPort port of /metrics and /health (OTPFLOW_HTTP_PORT, default 8081)
+ * @param retention how long a verification's status is kept after it expires (OTPFLOW_VERIFICATION_RETENTION)
+ */
+public record IssuerConfig(
+    KafkaSettings kafka,
+    RedisSettings redis,
+    TenantDirectory tenants,
+    CodeMac codeMac,
+    SecretBox dispatchBox,
+    String httpHost,
+    int httpPort,
+    Duration retention) {
+
+  public static final String SERVICE = "otp-issuer";
+
+  public static IssuerConfig fromEnv(Env env) {
+    return new IssuerConfig(
+        KafkaSettings.fromEnv(env, SERVICE),
+        RedisSettings.fromEnv(env),
+        TenantDirectory.fromEnv(env),
+        PlatformKeys.codeMac(env),
+        PlatformKeys.dispatchBox(env),
+        env.string("OTPFLOW_HTTP_HOST", "0.0.0.0"),
+        env.integer("OTPFLOW_HTTP_PORT", 8081),
+        env.duration("OTPFLOW_VERIFICATION_RETENTION", Duration.ofHours(1)));
+  }
+
+  @Override
+  public String toString() {
+    return "IssuerConfig[kafka=" + kafka + ", redis=" + redis.uri() + ", tenants=" + tenants.all().size()
+        + ", http=" + httpHost + ":" + httpPort + ", keys=<hidden>]";
+  }
+}

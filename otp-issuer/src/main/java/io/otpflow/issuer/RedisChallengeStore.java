@@ -1,0 +1,129 @@
+package io.otpflow.issuer;
+
+import io.otpflow.common.LuaScript;
+import io.otpflow.common.RedisKeys;
+import io.otpflow.common.RedisKeys.Field;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.params.SetParams;
+
+/** The issuer's Redis adapter: verification hashes, destination pointers, idempotency keys, send limits. */
+final class RedisChallengeStore {
+  private static final LuaScript SEND_LIMITS = LuaScript.fromResource(RedisChallengeStore.class, "send-limits.lua");
+  private static final LuaScript VOID = LuaScript.fromResource(RedisChallengeStore.class, "void.lua");
+  private static final LuaScript DELIVERY = LuaScript.fromResource(RedisChallengeStore.class, "delivery.lua");
+  private static final LuaScript IDEMPOTENCY = LuaScript.fromResource(RedisChallengeStore.class, "idempotency.lua");
+
+  private final UnifiedJedis redis;
+  private final Duration retention;
+
+  /** @param retention how long a verification's record outlives its expiry, for status queries */
+  RedisChallengeStore(UnifiedJedis redis, Duration retention) {
+    this.redis = redis;
+    this.retention = retention;
+  }
+
+  /** One sliding-window limit to check. */
+  record Limit(String name, String key, int max, Duration window) {}
+
+  sealed interface Admission {
+    record Admitted() implements Admission {}
+
+    record Refused(String limit, Duration retryAfter) implements Admission {}
+  }
+
+  Admission admit(List<Limit> limits, String member, Instant now) {
+    List<String> keys = new ArrayList<>();
+    List<String> args = new ArrayList<>(List.of(Long.toString(now.toEpochMilli()), member));
+    for (Limit l : limits) {
+      keys.add(l.key());
+      args.add(Integer.toString(l.max()));
+      args.add(Long.toString(l.window().toMillis()));
+    }
+    List<?> result = (List<?>) SEND_LIMITS.run(redis, keys, args);
+    int hit = ((Long) result.get(0)).intValue();
+    if (hit == 0) {
+      return new Admission.Admitted();
+    }
+    return new Admission.Refused(limits.get(hit - 1).name(), Duration.ofMillis((Long) result.get(1)));
+  }
+
+  sealed interface IdempotencyClaim {
+    record Claimed() implements IdempotencyClaim {}
+
+    record Held(String verificationId, String fingerprint) implements IdempotencyClaim {}
+  }
+
+  IdempotencyClaim claimIdempotency(String key, String verificationId, String fingerprint, Duration ttl) {
+    List<?> r =
+        (List<?>) IDEMPOTENCY.run(redis, List.of(key), List.of(verificationId, fingerprint, Long.toString(ttl.toMillis())));
+    if ("claimed".equals(r.get(0))) {
+      return new IdempotencyClaim.Claimed();
+    }
+    return new IdempotencyClaim.Held((String) r.get(1), (String) r.get(2));
+  }
+
+  /** Frees a key claimed by a request that was then refused, so a retry can be served. */
+  void releaseIdempotency(String key) {
+    redis.del(key);
+  }
+
+  Optional<StoredVerification> find(String verificationId) {
+    Map<String, String> hash = redis.hgetAll(RedisKeys.verification(verificationId));
+    if (hash == null || hash.isEmpty() || !hash.containsKey(Field.CREATED)) {
+      return Optional.empty();
+    }
+    return Optional.of(StoredVerification.fromHash(verificationId, hash));
+  }
+
+  /**
+   * Stores a new pending verification and makes it the destination's current one; the one it
+   * replaces (if still pending) is voided, so only the newest code works.
+   */
+  void create(StoredVerification v, String mac, String destinationKey) {
+    Map<String, String> fields = new LinkedHashMap<>();
+    fields.put(Field.TENANT, v.tenant());
+    fields.put(Field.CHANNEL, v.channel());
+    fields.put(Field.TO_MASKED, v.toMasked());
+    if (v.account() != null) {
+      fields.put(Field.ACCOUNT, v.account());
+    }
+    fields.put(Field.MAC, mac);
+    fields.put(Field.STATUS, "pending");
+    fields.put(Field.CREATED, Long.toString(v.createdAt().toEpochMilli()));
+    fields.put(Field.EXPIRES, Long.toString(v.expiresAt().toEpochMilli()));
+    fields.put(Field.ATTEMPTS, "0");
+    fields.put(Field.MAX_ATTEMPTS, Integer.toString(v.maxAttempts()));
+    fields.put(Field.DELIVERY, "queued");
+    String key = RedisKeys.verification(v.id());
+    long keepMillis = Duration.between(v.createdAt(), v.expiresAt()).plus(retention).toMillis();
+    try (var tx = redis.multi()) {
+      tx.hset(key, fields);
+      tx.pexpire(key, keepMillis);
+      tx.exec();
+    }
+    long ttl = Math.max(1, Duration.between(v.createdAt(), v.expiresAt()).toMillis());
+    String previous = redis.setGet(destinationKey, v.id(), SetParams.setParams().px(ttl));
+    if (previous != null && !previous.equals(v.id())) {
+      VOID.run(redis, List.of(RedisKeys.verification(previous)), List.of());
+    }
+  }
+
+  void replaceMac(String verificationId, String mac) {
+    redis.hset(RedisKeys.verification(verificationId), Field.MAC, mac);
+  }
+
+  void markDispatched(String verificationId) {
+    redis.hset(RedisKeys.verification(verificationId), Field.DISPATCHED, "1");
+  }
+
+  boolean applyDelivery(String verificationId, String state) {
+    return Long.valueOf(1).equals(DELIVERY.run(redis, List.of(RedisKeys.verification(verificationId)), List.of(state)));
+  }
+}
