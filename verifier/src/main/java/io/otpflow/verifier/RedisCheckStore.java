@@ -1,0 +1,81 @@
+package io.otpflow.verifier;
+
+import io.otpflow.common.LuaScript;
+import io.otpflow.common.RedisKeys;
+import io.otpflow.common.Tenant;
+import io.otpflow.common.TenantDirectory;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import redis.clients.jedis.UnifiedJedis;
+
+/** The verifier's Redis adapter: the atomic check, and the per-account consecutive-failure lock. */
+final class RedisCheckStore {
+  private static final LuaScript CHECK = LuaScript.fromResource(RedisCheckStore.class, "check.lua");
+  private static final LuaScript ACCOUNT_FAILURE = LuaScript.fromResource(RedisCheckStore.class, "account-failure.lua");
+
+  private final UnifiedJedis redis;
+
+  RedisCheckStore(UnifiedJedis redis) {
+    this.redis = redis;
+  }
+
+  /** What check.lua decided; {@code status} is set for not_pending (approved or canceled). */
+  record Result(String outcome, int attemptsLeft, String account, String status) {}
+
+  Result check(String tenant, String verificationId, String codeMac, Instant now) {
+    List<?> r =
+        (List<?>)
+            CHECK.run(
+                redis,
+                List.of(RedisKeys.verification(verificationId)),
+                List.of(codeMac, Long.toString(now.toEpochMilli()), tenant));
+    String account = (String) r.get(2);
+    return new Result(
+        (String) r.get(0),
+        ((Long) r.get(1)).intValue(),
+        account.isEmpty() ? null : account,
+        r.size() > 3 ? (String) r.get(3) : null);
+  }
+
+  /** The account named on a verification, read before the check so a locked account spends no attempt. */
+  String accountOf(String verificationId) {
+    return redis.hget(RedisKeys.verification(verificationId), RedisKeys.Field.ACCOUNT);
+  }
+
+  /** How long the account stays locked, or zero. */
+  Duration lockedFor(String tenant, String account, Instant now) {
+    String until = redis.hget(lockKey(tenant, account), "until");
+    if (until == null) {
+      return Duration.ZERO;
+    }
+    long millis = Long.parseLong(until) - now.toEpochMilli();
+    return millis > 0 ? Duration.ofMillis(millis) : Duration.ZERO;
+  }
+
+  /** Records a failure; returns how long the account is now locked (zero when not yet). */
+  Duration recordFailure(Tenant tenant, String account, Instant now) {
+    Tenant.Lockout lockout = tenant.lockout();
+    List<?> r =
+        (List<?>)
+            ACCOUNT_FAILURE.run(
+                redis,
+                List.of(lockKey(tenant.id(), account)),
+                List.of(
+                    Long.toString(now.toEpochMilli()),
+                    Integer.toString(lockout.threshold()),
+                    Long.toString(lockout.baseDelay().toMillis()),
+                    Long.toString(lockout.maxDelay().toMillis()),
+                    Long.toString(lockout.maxDelay().plus(Duration.ofDays(1)).toMillis())));
+    long until = (Long) r.get(1);
+    return until > 0 ? Duration.ofMillis(until - now.toEpochMilli()) : Duration.ZERO;
+  }
+
+  void resetFailures(String tenant, String account) {
+    redis.del(lockKey(tenant, account));
+  }
+
+  private static String lockKey(String tenant, String account) {
+    return RedisKeys.accountLock(tenant, TenantDirectory.sha256(account));
+  }
+}

@@ -1,0 +1,96 @@
+package io.otpflow.verifier;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.otpflow.common.Metrics;
+import io.otpflow.common.Tenant;
+import io.otpflow.common.TenantDirectory;
+import io.otpflow.common.events.CheckReply;
+import io.otpflow.common.events.CheckRequest;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Decides checks: the account lock first (a locked account spends no attempt), then the atomic
+ * check in Redis, then the account's failure count. Fails closed: any Redis error propagates and
+ * the caller answers "unavailable", never "approved".
+ */
+final class Verifier {
+  private static final Logger LOG = LoggerFactory.getLogger(Verifier.class);
+
+  private final TenantDirectory tenants;
+  private final RedisCheckStore store;
+  private final Clock clock;
+  private final MeterRegistry metrics;
+
+  Verifier(TenantDirectory tenants, RedisCheckStore store, Clock clock, MeterRegistry metrics) {
+    this.tenants = tenants;
+    this.store = store;
+    this.clock = clock;
+    this.metrics = metrics;
+  }
+
+  /** The reply, plus the account (for the verdict event); the account is null when there is none. */
+  record Decision(CheckReply reply, String account) {}
+
+  Decision check(CheckRequest request) {
+    Optional<Tenant> found = tenants.byId(request.tenant());
+    if (found.isEmpty() || request.codeMac() == null || request.codeMac().length() != 64) {
+      return new Decision(new CheckReply.NotFound(), null);
+    }
+    Tenant tenant = found.get();
+    Instant now = clock.instant();
+    String account = store.accountOf(request.verificationId());
+    if (account != null) {
+      Duration locked = store.lockedFor(tenant.id(), account, now);
+      if (!locked.isZero()) {
+        count(tenant, "account_locked");
+        return new Decision(new CheckReply.Locked(seconds(locked)), account);
+      }
+    }
+    RedisCheckStore.Result result = store.check(tenant.id(), request.verificationId(), request.codeMac(), now);
+    CheckReply reply =
+        switch (result.outcome()) {
+          case "approved" -> new CheckReply.Approved();
+          case "denied" -> new CheckReply.Denied(result.attemptsLeft());
+          case "expired" -> new CheckReply.Expired();
+          case "locked" -> new CheckReply.Locked(0);
+          case "not_pending" -> new CheckReply.NotPending(result.status());
+          default -> new CheckReply.NotFound();
+        };
+    if (account != null) {
+      reply = applyAccountLockout(tenant, account, reply, now);
+    }
+    count(tenant, result.outcome());
+    LOG.info("Check of verification {}: {}.", request.verificationId(), result.outcome());
+    return new Decision(reply, account);
+  }
+
+  private CheckReply applyAccountLockout(Tenant tenant, String account, CheckReply reply, Instant now) {
+    switch (reply) {
+      case CheckReply.Approved a -> store.resetFailures(tenant.id(), account);
+      case CheckReply.Denied d -> {
+        Duration locked = store.recordFailure(tenant, account, now);
+        if (!locked.isZero()) {
+          metrics.counter(Metrics.LOCKOUTS, Metrics.TAG_TENANT, tenant.id()).increment();
+          LOG.info("An account of tenant {} is locked for {} after consecutive failures.", tenant.id(), locked);
+          return new CheckReply.Locked(seconds(locked));
+        }
+      }
+      case CheckReply.Locked l -> store.recordFailure(tenant, account, now);
+      default -> {}
+    }
+    return reply;
+  }
+
+  private void count(Tenant tenant, String outcome) {
+    metrics.counter(Metrics.CHECKS, Metrics.TAG_TENANT, tenant.id(), Metrics.TAG_OUTCOME, outcome).increment();
+  }
+
+  private static long seconds(Duration d) {
+    return Math.max(1, (d.toMillis() + 999) / 1000);
+  }
+}

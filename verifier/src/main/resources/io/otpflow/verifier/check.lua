@@ -1,0 +1,45 @@
+-- One check of a submitted code, atomically: an attempt is spent before the compare, so parallel
+-- guesses can never exceed the limit, and a code approves at most once.
+-- KEYS[1]: verification hash; ARGV[1]: MAC of the submitted code; ARGV[2]: now (ms); ARGV[3]: tenant
+-- Returns {outcome, attempts left, account}; outcome is approved, denied, expired, locked,
+-- not_pending (already approved or voided) or not_found (also for another tenant's verification).
+local h = redis.call('HMGET', KEYS[1], 'tenant', 'status', 'exp', 'att', 'max', 'mac', 'account')
+if not h[1] or h[1] ~= ARGV[3] then
+  return {'not_found', 0, ''}
+end
+local account = h[7] or ''
+local status = h[2]
+if status == 'approved' or status == 'canceled' then
+  return {'not_pending', 0, account, status}
+end
+if status == 'expired' or status == 'locked' then
+  return {status, 0, account}
+end
+if tonumber(ARGV[2]) >= tonumber(h[3]) then
+  redis.call('HSET', KEYS[1], 'status', 'expired')
+  redis.call('HDEL', KEYS[1], 'mac')
+  return {'expired', 0, account}
+end
+local attempts = tonumber(h[4]) + 1
+local max = tonumber(h[5])
+redis.call('HSET', KEYS[1], 'att', attempts)
+-- Constant-time compare: every byte is looked at whatever the first difference is.
+local stored, given = h[6] or '', ARGV[1]
+local diff = 0
+if #stored ~= #given then
+  diff = 1
+end
+for i = 1, #given do
+  diff = bit.bor(diff, bit.bxor(string.byte(stored, i) or 0, string.byte(given, i)))
+end
+if diff == 0 and #given > 0 then
+  redis.call('HSET', KEYS[1], 'status', 'approved')
+  redis.call('HDEL', KEYS[1], 'mac')
+  return {'approved', 0, account}
+end
+if attempts >= max then
+  redis.call('HSET', KEYS[1], 'status', 'locked')
+  redis.call('HDEL', KEYS[1], 'mac')
+  return {'locked', 0, account}
+end
+return {'denied', max - attempts, account}
