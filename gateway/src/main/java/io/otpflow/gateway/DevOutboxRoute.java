@@ -1,0 +1,53 @@
+package io.otpflow.gateway;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * GET /dev/outbox (development mode only): the messages the local outbox provider "sent", newest
+ * first, read from the JSON-lines file it appends to. Codes are in clear here by design: there is no
+ * phone in development, so this page is the phone. The route does not exist unless the file is configured.
+ */
+final class DevOutboxRoute {
+  private static final int MAX_SHOWN = 200;
+  private final Path file;
+
+  DevOutboxRoute(Path file) {
+    this.file = file;
+  }
+
+  void handle(RoutingContext ctx) {
+    ctx.vertx()
+        .executeBlocking(this::read, false)
+        .onSuccess(
+            messages ->
+                ctx.response()
+                    .putHeader("content-type", "application/json")
+                    .putHeader("cache-control", "no-store")
+                    .end(new JsonObject().put("messages", messages).encode()))
+        .onFailure(ctx::fail);
+  }
+
+  private JsonArray read() throws IOException {
+    List<String> lines;
+    try {
+      lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+    } catch (NoSuchFileException e) {
+      lines = List.of();
+    }
+    JsonArray newestFirst = new JsonArray();
+    for (int i = lines.size() - 1; i >= 0 && newestFirst.size() < MAX_SHOWN; i--) {
+      if (!lines.get(i).isBlank()) {
+        newestFirst.add(new JsonObject(lines.get(i)));
+      }
+    }
+    return newestFirst;
+  }
+}

@@ -1,0 +1,70 @@
+package io.otpflow.gateway;
+
+import io.otpflow.common.CodeMac;
+import io.otpflow.common.Env;
+import io.otpflow.common.PlatformKeys;
+import io.otpflow.common.TenantDirectory;
+import io.otpflow.common.kafka.KafkaSettings;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.UUID;
+
+/**
+ * The gateway's configuration, from the environment.
+ *
+ * @param instanceId this instance's name on the reply topic (OTPFLOW_INSTANCE_ID, random by default)
+ * @param requestTimeout how long a request waits for the issuer or verifier before answering 503
+ * @param maxBodyBytes larger request bodies get 413
+ * @param publicUrl the URL providers use to reach this gateway (webhook signatures cover it)
+ * @param twilioAuthToken validates X-Twilio-Signature; null disables the Twilio webhook (404)
+ * @param devOutboxFile when set (development only), GET /dev/outbox shows this outbox file
+ */
+public record GatewayConfig(
+    KafkaSettings kafka,
+    TenantDirectory tenants,
+    CodeMac codeMac,
+    String httpHost,
+    int httpPort,
+    String instanceId,
+    Duration requestTimeout,
+    int maxBodyBytes,
+    URI publicUrl,
+    String twilioAuthToken,
+    Path devOutboxFile) {
+
+  public static final String SERVICE = "gateway";
+
+  public GatewayConfig {
+    if (requestTimeout.isNegative() || requestTimeout.isZero()) {
+      throw new IllegalArgumentException("OTPFLOW_REQUEST_TIMEOUT must be positive.");
+    }
+    if (maxBodyBytes < 256) {
+      throw new IllegalArgumentException("OTPFLOW_MAX_BODY_BYTES must be at least 256.");
+    }
+  }
+
+  public static GatewayConfig fromEnv(Env env) {
+    int port = env.integer("OTPFLOW_HTTP_PORT", 8080);
+    String outbox = env.string("OTPFLOW_DEV_OUTBOX_FILE", null);
+    return new GatewayConfig(
+        KafkaSettings.fromEnv(env, SERVICE),
+        TenantDirectory.fromEnv(env),
+        PlatformKeys.codeMac(env),
+        env.string("OTPFLOW_HTTP_HOST", "0.0.0.0"),
+        port,
+        env.string("OTPFLOW_INSTANCE_ID", "gw-" + UUID.randomUUID().toString().substring(0, 8)),
+        env.duration("OTPFLOW_REQUEST_TIMEOUT", Duration.ofSeconds(3)),
+        env.integer("OTPFLOW_MAX_BODY_BYTES", 16 * 1024),
+        URI.create(env.string("OTPFLOW_PUBLIC_URL", "http://127.0.0.1:" + port)),
+        env.string("TWILIO_AUTH_TOKEN", null),
+        outbox == null ? null : Path.of(outbox));
+  }
+
+  @Override
+  public String toString() {
+    return "GatewayConfig[instance=" + instanceId + ", kafka=" + kafka + ", http=" + httpHost + ":" + httpPort
+        + ", publicUrl=" + publicUrl + ", requestTimeout=" + requestTimeout + ", twilioWebhook="
+        + (twilioAuthToken != null) + ", devOutbox=" + (devOutboxFile != null) + "]";
+  }
+}

@@ -1,0 +1,101 @@
+package io.otpflow.gateway;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.otpflow.common.Metrics;
+import io.otpflow.common.http.Readiness;
+import io.otpflow.common.http.ServiceHttp;
+import io.otpflow.common.kafka.RequestReplyClient;
+import io.otpflow.common.kafka.TopicSetup;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Wires the gateway: routes, the Kafka request/reply client, health and metrics. */
+public final class GatewayService implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(GatewayService.class);
+
+  private final RequestReplyClient kafka;
+  private final Admin admin;
+  private final HttpServer http;
+  private final PrometheusMeterRegistry registry;
+
+  private GatewayService(GatewayConfig config, Vertx vertx) throws Exception {
+    TopicSetup.ensureTopics(config.kafka(), Duration.ofSeconds(60));
+    registry = Metrics.newRegistry(GatewayConfig.SERVICE);
+    kafka = RequestReplyClient.start(config.kafka(), config.instanceId(), Duration.ofSeconds(30));
+    admin = Readiness.admin(config.kafka());
+    http = vertx.createHttpServer().requestHandler(router(vertx, config)).listen(config.httpPort(), config.httpHost())
+        .await(10, TimeUnit.SECONDS);
+    LOG.info("The gateway is listening on port {}: {}.", http.actualPort(), config);
+  }
+
+  public static GatewayService start(GatewayConfig config, Vertx vertx) throws Exception {
+    return new GatewayService(config, vertx);
+  }
+
+  private Router router(Vertx vertx, GatewayConfig config) {
+    Router router = Router.router(vertx);
+    VerificationApi api = new VerificationApi(config.tenants(), config.codeMac(), kafka, config.requestTimeout());
+    router.route().handler(ctx -> {
+      ctx.response().putHeader("x-content-type-options", "nosniff");
+      ctx.addEndHandler(v -> registry.counter(Metrics.HTTP_REQUESTS, "route",
+          ctx.currentRoute() == null || ctx.currentRoute().getPath() == null ? "other" : ctx.currentRoute().getPath(),
+          "status", Integer.toString(ctx.response().getStatusCode())).increment());
+      ctx.next();
+    });
+    router.route().handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
+    router.route("/v1/*").handler(api::authenticate);
+    router.post("/v1/verifications").handler(api::requireJsonObject).handler(api::validateSend).handler(api::send);
+    router.get("/v1/verifications/:id").handler(api::status);
+    router.post("/v1/verifications/:id/check").handler(api::requireJsonObject).handler(api::check);
+    if (config.twilioAuthToken() != null) {
+      TwilioWebhook webhook = new TwilioWebhook(config.twilioAuthToken(), config.publicUrl(), kafka.producer(), registry);
+      router.post("/webhooks/twilio/status").handler(webhook::handle);
+    }
+    if (config.devOutboxFile() != null) {
+      router.get("/dev/outbox").handler(new DevOutboxRoute(config.devOutboxFile())::handle);
+    }
+    Map<String, Callable<Boolean>> readiness = new LinkedHashMap<>();
+    readiness.put("kafka", Readiness.kafka(admin));
+    ServiceHttp.addOperationalRoutes(vertx, router, registry, readiness);
+    router.route().last().handler(ctx -> Problems.send(ctx, 404, "not-found", "No such resource."));
+    router.errorHandler(413, ctx -> Problems.send(ctx, 413, "body-too-large",
+        "The body is larger than " + config.maxBodyBytes() + " bytes."));
+    router.errorHandler(405, ctx -> Problems.send(ctx, 405, "method-not-allowed", "This method is not allowed here."));
+    router.errorHandler(400, ctx -> Problems.send(ctx, 400, "bad-request", "The request is malformed."));
+    router.errorHandler(500, ctx -> {
+      LOG.error("Unexpected failure serving {} {}.", ctx.request().method(), ctx.request().path(), ctx.failure());
+      Problems.send(ctx, 500, "internal-error", "Something went wrong on our side.");
+    });
+    return router;
+  }
+
+  public int httpPort() {
+    return http.actualPort();
+  }
+
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  @Override
+  public void close() {
+    try {
+      http.close().await(5, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      LOG.warn("The gateway's HTTP server did not close cleanly: {}", e.toString());
+    }
+    kafka.close();
+    admin.close(Duration.ofSeconds(2));
+    registry.close();
+  }
+}

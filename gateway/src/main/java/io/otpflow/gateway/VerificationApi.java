@@ -1,0 +1,255 @@
+package io.otpflow.gateway;
+
+import io.otpflow.common.CodeMac;
+import io.otpflow.common.Json;
+import io.otpflow.common.Tenant;
+import io.otpflow.common.TenantDirectory;
+import io.otpflow.common.Topics;
+import io.otpflow.common.events.CheckReply;
+import io.otpflow.common.events.CheckRequest;
+import io.otpflow.common.events.IssuerReply;
+import io.otpflow.common.events.IssuerRequest;
+import io.otpflow.common.events.VerificationView;
+import io.otpflow.common.kafka.RequestReplyClient;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * The client API: start a verification, read it, check a code. Each handler validates its input
+ * (validation handlers run first and answer 400 with nothing sent), then asks the issuer or the
+ * verifier over Kafka and maps the reply to HTTP.
+ */
+final class VerificationApi {
+  static final String TENANT = "otpflow.tenant";
+  private static final String BODY = "otpflow.body";
+  private static final Pattern VERIFICATION_ID = Pattern.compile("VE[0-9a-f]{32}");
+  private static final Pattern CODE = Pattern.compile("[0-9]{4,10}");
+  private static final Pattern ACCOUNT = Pattern.compile("[\\p{Alnum}._:@+=-]{1,128}");
+  private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x21-\\x7e]{1,255}");
+
+  private final TenantDirectory tenants;
+  private final CodeMac codeMac;
+  private final RequestReplyClient kafka;
+  private final Duration timeout;
+  private final SecureRandom random = new SecureRandom();
+
+  VerificationApi(TenantDirectory tenants, CodeMac codeMac, RequestReplyClient kafka, Duration timeout) {
+    this.tenants = tenants;
+    this.codeMac = codeMac;
+    this.kafka = kafka;
+    this.timeout = timeout;
+  }
+
+  /** Bearer API key → tenant; anything else is 401 with the same answer whatever was wrong. */
+  void authenticate(RoutingContext ctx) {
+    String header = ctx.request().getHeader("authorization");
+    Optional<Tenant> tenant =
+        header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
+            ? tenants.byApiKey(header.substring(7).trim())
+            : Optional.empty();
+    if (tenant.isEmpty()) {
+      ctx.response().putHeader("www-authenticate", "Bearer realm=\"otpflow\"");
+      Problems.send(ctx, 401, "unauthorized", "Send a valid API key as 'Authorization: Bearer <key>'.");
+      return;
+    }
+    ctx.put(TENANT, tenant.get());
+    ctx.next();
+  }
+
+  /** The body must be a JSON object; its fields are validated by each route. */
+  void requireJsonObject(RoutingContext ctx) {
+    String type = ctx.request().getHeader("content-type");
+    if (type == null || !type.toLowerCase().startsWith("application/json")) {
+      Problems.send(ctx, 415, "unsupported-media-type", "Send the body as application/json.");
+      return;
+    }
+    JsonObject body;
+    try {
+      Object parsed = io.vertx.core.json.Json.decodeValue(ctx.body().buffer());
+      if (!(parsed instanceof JsonObject object)) {
+        Problems.send(ctx, 400, "invalid-json", "The body must be a JSON object.");
+        return;
+      }
+      body = object;
+    } catch (RuntimeException e) {
+      Problems.send(ctx, 400, "invalid-json", "The body is not valid JSON.");
+      return;
+    }
+    ctx.put(BODY, body);
+    ctx.next();
+  }
+
+  /** A validated send: everything the issuer needs, nothing it must re-check. */
+  private record SendInput(String to, String channel, String account) {}
+
+  void validateSend(RoutingContext ctx) {
+    JsonObject body = ctx.get(BODY);
+    Tenant tenant = ctx.get(TENANT);
+    Object to = body.getValue("to");
+    Object channel = body.getValue("channel", "sms");
+    Object account = body.getValue("account");
+    Object country = body.getValue("country");
+    if (!(to instanceof String toText)) {
+      Problems.send(ctx, 400, "invalid-field", "'to' is required and must be a string (E.164, or national with 'country').");
+      return;
+    }
+    if (!(channel instanceof String channelText)) {
+      Problems.send(ctx, 400, "invalid-field", "'channel' must be a string.");
+      return;
+    }
+    if (!"sms".equals(channelText)) {
+      Problems.send(ctx, 400, "unsupported-channel", "Channel must be 'sms'.");
+      return;
+    }
+    if (account != null && !(account instanceof String a && ACCOUNT.matcher(a).matches())) {
+      Problems.send(ctx, 400, "invalid-field", "'account' must be 1-128 letters, digits or ._:@+=- characters.");
+      return;
+    }
+    if (country != null && !(country instanceof String)) {
+      Problems.send(ctx, 400, "invalid-field", "'country' must be an ISO 3166 region code like \"US\".");
+      return;
+    }
+    String region = country != null ? (String) country : tenant.defaultRegion();
+    Optional<String> e164 = PhoneNumbers.toE164(toText, region);
+    if (e164.isEmpty()) {
+      Problems.send(ctx, 400, "invalid-phone-number", "'to' is not a valid phone number.");
+      return;
+    }
+    String key = ctx.request().getHeader("idempotency-key");
+    if (key != null && !IDEMPOTENCY_KEY.matcher(key).matches()) {
+      Problems.send(ctx, 400, "invalid-idempotency-key", "Idempotency-Key must be 1-255 visible ASCII characters.");
+      return;
+    }
+    ctx.put(BODY, new SendInput(e164.get(), channelText, (String) account));
+    ctx.next();
+  }
+
+  void send(RoutingContext ctx) {
+    Tenant tenant = ctx.get(TENANT);
+    SendInput input = ctx.get(BODY);
+    String key = ctx.request().getHeader("idempotency-key");
+    String id = "VE" + HexFormat.of().formatHex(randomBytes(16));
+    IssuerRequest.Send request =
+        new IssuerRequest.Send(
+            UUID.randomUUID().toString(), Instant.now(), tenant.id(), id, input.channel(), input.to(), input.account(),
+            ctx.request().remoteAddress() == null ? null : ctx.request().remoteAddress().host(),
+            key, TenantDirectory.sha256(input.to() + "|" + input.channel() + "|" + input.account()));
+    ask(ctx, Topics.ISSUER_REQUESTS, id, request, IssuerReply.class)
+        .onSuccess(reply -> answerIssuer(ctx, reply, 201));
+  }
+
+  void status(RoutingContext ctx) {
+    Tenant tenant = ctx.get(TENANT);
+    String id = ctx.pathParam("id");
+    if (!VERIFICATION_ID.matcher(id).matches()) {
+      Problems.send(ctx, 404, "verification-not-found", "No such verification.");
+      return;
+    }
+    ask(ctx, Topics.ISSUER_REQUESTS, id,
+            new IssuerRequest.Status(UUID.randomUUID().toString(), Instant.now(), tenant.id(), id), IssuerReply.class)
+        .onSuccess(reply -> answerIssuer(ctx, reply, 200));
+  }
+
+  void check(RoutingContext ctx) {
+    Tenant tenant = ctx.get(TENANT);
+    String id = ctx.pathParam("id");
+    JsonObject body = ctx.get(BODY);
+    if (!VERIFICATION_ID.matcher(id).matches()) {
+      Problems.send(ctx, 404, "verification-not-found", "No such verification.");
+      return;
+    }
+    if (!(body.getValue("code") instanceof String code) || !CODE.matcher(code).matches()) {
+      Problems.send(ctx, 400, "invalid-code", "'code' must be a string of 4 to 10 digits.");
+      return;
+    }
+    // Only the code's MAC leaves the gateway: the verifier compares MACs, the code never travels on Kafka.
+    CheckRequest request =
+        new CheckRequest(UUID.randomUUID().toString(), Instant.now(), tenant.id(), id, codeMac.mac(tenant.id(), id, code));
+    ask(ctx, Topics.VERIFIER_REQUESTS, id, request, CheckReply.class).onSuccess(reply -> answerCheck(ctx, id, reply));
+  }
+
+  private <T> Future<T> ask(RoutingContext ctx, String topic, String key, Object request, Class<T> type) {
+    return Future.fromCompletionStage(kafka.request(topic, key, request, type, timeout), ctx.vertx().getOrCreateContext())
+        .onFailure(
+            e -> Problems.send(ctx, 503, "platform-unavailable", "The platform cannot serve this request right now; retry later."));
+  }
+
+  private void answerIssuer(RoutingContext ctx, IssuerReply reply, int createdStatus) {
+    switch (reply) {
+      case IssuerReply.Created c -> {
+        if (c.replayed()) {
+          ctx.response().putHeader("idempotent-replayed", "true");
+        }
+        respond(ctx, c.replayed() ? 200 : createdStatus, view(c.verification()));
+      }
+      case IssuerReply.Found f -> respond(ctx, 200, view(f.verification()));
+      case IssuerReply.RateLimited r -> {
+        ctx.response().putHeader("retry-after", Long.toString(r.retryAfterSeconds()));
+        Problems.send(ctx, 429, "rate-limited", "Too many codes sent (" + r.reason() + " limit); retry after "
+            + r.retryAfterSeconds() + " s.");
+      }
+      case IssuerReply.NotFound n -> Problems.send(ctx, 404, "verification-not-found", "No such verification.");
+      case IssuerReply.Rejected r -> Problems.send(ctx, rejectedStatus(r.errorCode()), r.errorCode(), r.detail());
+      case IssuerReply.Unavailable u ->
+          Problems.send(ctx, 503, "platform-unavailable", "The platform cannot serve this request right now; retry later.");
+    }
+  }
+
+  private static int rejectedStatus(String code) {
+    return switch (code) {
+      case "idempotency-key-reused" -> 422;
+      case "idempotency-key-in-flight", "conflict" -> 409;
+      default -> 400;
+    };
+  }
+
+  private void answerCheck(RoutingContext ctx, String id, CheckReply reply) {
+    JsonObject body = new JsonObject().put("id", id);
+    switch (reply) {
+      case CheckReply.Approved a -> respond(ctx, 200, body.put("status", "approved"));
+      case CheckReply.Denied d -> respond(ctx, 200, body.put("status", "denied").put("attempts_left", d.attemptsLeft()));
+      case CheckReply.Expired e -> respond(ctx, 200, body.put("status", "expired"));
+      case CheckReply.Locked l -> {
+        body.put("status", "locked");
+        if (l.retryAfterSeconds() > 0) {
+          ctx.response().putHeader("retry-after", Long.toString(l.retryAfterSeconds()));
+          body.put("retry_after_seconds", l.retryAfterSeconds());
+        }
+        respond(ctx, 200, body);
+      }
+      case CheckReply.NotPending p ->
+          Problems.send(ctx, 409, "verification-not-pending", "This verification is " + p.status() + "; a code is good once.");
+      case CheckReply.NotFound n -> Problems.send(ctx, 404, "verification-not-found", "No such verification.");
+      case CheckReply.Unavailable u ->
+          Problems.send(ctx, 503, "platform-unavailable", "The platform cannot check codes right now; retry later.");
+    }
+  }
+
+  private static JsonObject view(VerificationView v) {
+    return new JsonObject(Json.writeString(v));
+  }
+
+  private static void respond(RoutingContext ctx, int status, JsonObject body) {
+    if (!ctx.response().ended()) {
+      ctx.response()
+          .setStatusCode(status)
+          .putHeader("content-type", "application/json")
+          .putHeader("cache-control", "no-store")
+          .end(body.encode());
+    }
+  }
+
+  private byte[] randomBytes(int n) {
+    byte[] bytes = new byte[n];
+    random.nextBytes(bytes);
+    return bytes;
+  }
+}
