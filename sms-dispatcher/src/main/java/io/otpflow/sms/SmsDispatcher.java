@@ -1,0 +1,166 @@
+package io.otpflow.sms;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.otpflow.common.Metrics;
+import io.otpflow.common.PhoneMask;
+import io.otpflow.common.RedisKeys;
+import io.otpflow.common.SecretBox;
+import io.otpflow.common.events.DeliveryReport;
+import io.otpflow.common.events.SmsDispatch;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.params.SetParams;
+
+/**
+ * Sends one dispatch event's SMS at most once: a claim in Redis (SET NX) is taken before the
+ * provider call and turned into "sent" or "failed" after it, so a redelivered event finds the claim
+ * and sends nothing. Transient provider failures are retried here with exponential backoff and
+ * jitter (honouring Retry-After) within a bounded budget; permanent ones are dead-lettered.
+ */
+final class SmsDispatcher {
+  private static final Logger LOG = LoggerFactory.getLogger(SmsDispatcher.class);
+
+  /** Where outcomes go: delivery reports for the issuer, dead letters with a reason. */
+  interface Outcomes {
+    void report(DeliveryReport report) throws Exception;
+
+    void deadLetter(SmsDispatch dispatch, String reason) throws Exception;
+  }
+
+  /** Retry budget: attempts, first delay, longest delay. */
+  record RetryPolicy(int maxAttempts, Duration firstDelay, Duration maxDelay) {
+    static final RetryPolicy DEFAULT = new RetryPolicy(5, Duration.ofMillis(500), Duration.ofSeconds(8));
+  }
+
+  private final SmsSender sender;
+  private final SecretBox box;
+  private final UnifiedJedis redis;
+  private final Outcomes outcomes;
+  private final URI statusCallback;
+  private final String defaultFrom;
+  private final String messagingServiceSid;
+  private final RetryPolicy retry;
+  private final Clock clock;
+  private final MeterRegistry metrics;
+  private final Timer providerLatency;
+
+  SmsDispatcher(
+      SmsSender sender, SecretBox box, UnifiedJedis redis, Outcomes outcomes, URI statusCallback, String defaultFrom,
+      String messagingServiceSid, RetryPolicy retry, Clock clock, MeterRegistry metrics) {
+    this.sender = sender;
+    this.box = box;
+    this.redis = redis;
+    this.outcomes = outcomes;
+    this.statusCallback = statusCallback;
+    this.defaultFrom = defaultFrom;
+    this.messagingServiceSid = messagingServiceSid;
+    this.retry = retry;
+    this.clock = clock;
+    this.metrics = metrics;
+    this.providerLatency =
+        Timer.builder(Metrics.PROVIDER_LATENCY).tag(Metrics.TAG_PROVIDER, sender.provider())
+            .publishPercentileHistogram().register(metrics);
+  }
+
+  void dispatch(SmsDispatch d) throws Exception {
+    Instant now = clock.instant();
+    String claimKey = RedisKeys.smsSent(d.verificationId());
+    if (!now.isBefore(d.expiresAt())) {
+      LOG.info("Dropping the SMS of verification {}: its code expired before it could be sent.", d.verificationId());
+      report(d, "failed", null, null, "expired-before-send");
+      return;
+    }
+    String code = box.open(d.code(), d.verificationId()); // throws MalformedEventException: dead letter
+    // The claim outlives the code, so no redelivery within the code's lifetime can send it again.
+    Duration keep = Duration.between(now, d.expiresAt()).plus(Duration.ofHours(1));
+    String claimed = redis.set(claimKey, "sending", SetParams.setParams().nx().px(keep.toMillis()));
+    if (!"OK".equals(claimed)) {
+      LOG.info("Not sending the SMS of verification {} again: it is already {}.", d.verificationId(), redis.get(claimKey));
+      return;
+    }
+    SmsMessage message =
+        new SmsMessage(
+            d.verificationId(), d.to(), d.sender() != null ? d.sender() : defaultFrom,
+            d.sender() != null ? null : messagingServiceSid, d.template().replace("{code}", code),
+            Duration.between(now, d.expiresAt()), callbackFor(d));
+    SendOutcome outcome = sendWithRetries(message, d.expiresAt());
+    switch (outcome) {
+      case SendOutcome.Accepted a -> {
+        redis.set(claimKey, "sent", SetParams.setParams().px(keep.toMillis()));
+        count(d, "accepted");
+        LOG.info("Sent the SMS of verification {} to {} via {}.", d.verificationId(), PhoneMask.mask(d.to()), sender.provider());
+        report(d, "sent", a.providerMessageId(), null, null);
+      }
+      case SendOutcome.Permanent p -> {
+        redis.set(claimKey, "failed", SetParams.setParams().px(keep.toMillis()));
+        fail(d, p.errorCode(), "permanent: provider error " + p.errorCode());
+      }
+      case SendOutcome.Retryable r -> {
+        redis.set(claimKey, "failed", SetParams.setParams().px(keep.toMillis()));
+        fail(d, null, "retries-exhausted: " + r.reason());
+      }
+    }
+  }
+
+  private SendOutcome sendWithRetries(SmsMessage message, Instant expiresAt) throws InterruptedException {
+    SendOutcome outcome = null;
+    Duration delay = retry.firstDelay();
+    for (int attempt = 1; attempt <= retry.maxAttempts(); attempt++) {
+      Timer.Sample sample = Timer.start();
+      outcome = sender.send(message);
+      sample.stop(providerLatency);
+      if (!(outcome instanceof SendOutcome.Retryable r)) {
+        return outcome;
+      }
+      Duration wait = r.retryAfter() != null && r.retryAfter().compareTo(delay) > 0 ? r.retryAfter() : delay;
+      // Full jitter keeps many dispatchers from retrying in lockstep against a provider that is struggling.
+      wait = Duration.ofMillis(ThreadLocalRandom.current().nextLong(wait.toMillis() / 2, wait.toMillis() + 1));
+      if (attempt == retry.maxAttempts() || clock.instant().plus(wait).isAfter(expiresAt)) {
+        break;
+      }
+      metrics.counter(Metrics.DISPATCH_RETRIES, Metrics.TAG_PROVIDER, sender.provider()).increment();
+      LOG.info("The provider could not take the SMS of verification {} ({}); retry {} in {} ms.",
+          message.verificationId(), r.reason(), attempt, wait.toMillis());
+      Thread.sleep(wait);
+      delay = delay.multipliedBy(2).compareTo(retry.maxDelay()) > 0 ? retry.maxDelay() : delay.multipliedBy(2);
+    }
+    return outcome;
+  }
+
+  private void fail(SmsDispatch d, String errorCode, String reason) throws Exception {
+    count(d, "failed");
+    metrics.counter(Metrics.DISPATCH_DEAD_LETTERS, Metrics.TAG_PROVIDER, sender.provider(),
+        Metrics.TAG_REASON, reason.startsWith("permanent") ? "permanent" : "retries_exhausted").increment();
+    LOG.warn("The SMS of verification {} to {} failed for good: {}.", d.verificationId(), PhoneMask.mask(d.to()), reason);
+    outcomes.deadLetter(d, reason);
+    report(d, "failed", null, errorCode, reason.substring(0, reason.indexOf(':')));
+  }
+
+  private void count(SmsDispatch d, String outcome) {
+    metrics.counter(Metrics.DISPATCHED, Metrics.TAG_TENANT, d.tenant(), Metrics.TAG_PROVIDER, sender.provider(),
+        Metrics.TAG_OUTCOME, outcome).increment();
+  }
+
+  private void report(SmsDispatch d, String state, String providerId, String errorCode, String reason) throws Exception {
+    outcomes.report(new DeliveryReport(UUID.randomUUID().toString(), clock.instant(), d.tenant(), d.verificationId(),
+        "sms", sender.provider(), state, providerId, errorCode, reason));
+  }
+
+  private URI callbackFor(SmsDispatch d) {
+    if (statusCallback == null) {
+      return null;
+    }
+    return URI.create(statusCallback + "?v=" + URLEncoder.encode(d.verificationId(), StandardCharsets.UTF_8)
+        + "&t=" + URLEncoder.encode(d.tenant(), StandardCharsets.UTF_8));
+  }
+}
