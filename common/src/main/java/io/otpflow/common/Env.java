@@ -3,6 +3,8 @@ package io.otpflow.common;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Typed, validated reads of the process environment (12-factor configuration). Every failure names
@@ -10,6 +12,7 @@ import java.util.Objects;
  */
 public final class Env {
   private final Map<String, String> vars;
+  private final Set<String> asked = ConcurrentHashMap.newKeySet();
 
   public Env(Map<String, String> vars) {
     this.vars = Map.copyOf(Objects.requireNonNull(vars));
@@ -19,7 +22,13 @@ public final class Env {
     return new Env(System.getenv());
   }
 
+  /** Every variable name a service asked for, so deployment files can be checked against the code. */
+  public Set<String> asked() {
+    return Set.copyOf(asked);
+  }
+
   public String string(String name, String fallback) {
+    asked.add(name);
     String value = vars.get(name);
     return value == null || value.isBlank() ? fallback : value.trim();
   }

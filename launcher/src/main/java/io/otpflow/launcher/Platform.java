@@ -1,0 +1,123 @@
+package io.otpflow.launcher;
+
+import io.otpflow.common.Env;
+import io.otpflow.gateway.GatewayConfig;
+import io.otpflow.gateway.GatewayService;
+import io.otpflow.issuer.IssuerConfig;
+import io.otpflow.issuer.IssuerService;
+import io.otpflow.sms.DispatcherConfig;
+import io.otpflow.sms.SmsDispatcherService;
+import io.otpflow.verifier.VerifierConfig;
+import io.otpflow.verifier.VerifierService;
+import io.vertx.core.Vertx;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Every service in one JVM, each configured from its own environment map exactly as its {@code Main}
+ * would be (so this path exercises the same configuration code as a real deployment). Used by the
+ * standalone launcher and by the end-to-end tests.
+ *
+ * <p>Per-service ports come from OTPFLOW_GATEWAY_PORT, OTPFLOW_ISSUER_PORT, OTPFLOW_VERIFIER_PORT and
+ * OTPFLOW_DISPATCHER_PORT (0 = any free port), handed to each service as its OTPFLOW_HTTP_PORT.
+ */
+public final class Platform implements AutoCloseable {
+  private final Map<String, String> env;
+  private final Clock clock;
+  private final Vertx vertx;
+  private final IssuerService issuer;
+  private final VerifierService verifier;
+  private SmsDispatcherService dispatcher;
+  private final GatewayService gateway;
+
+  private Platform(Map<String, String> env, Clock clock) throws Exception {
+    this.env = Map.copyOf(env);
+    this.clock = clock;
+    this.vertx = Vertx.vertx();
+    try {
+      issuer = IssuerService.start(IssuerConfig.fromEnv(envFor("OTPFLOW_ISSUER_PORT")), vertx, clock);
+      verifier = VerifierService.start(VerifierConfig.fromEnv(envFor("OTPFLOW_VERIFIER_PORT")), vertx, clock);
+      dispatcher = startDispatcher();
+      gateway = GatewayService.start(GatewayConfig.fromEnv(envFor("OTPFLOW_GATEWAY_PORT")), vertx);
+      awaitTrue(() -> issuer.isConsuming() && verifier.isConsuming() && dispatcher.isConsuming(), Duration.ofSeconds(60));
+    } catch (Exception e) {
+      vertx.close();
+      throw e;
+    }
+  }
+
+  public static Platform start(Map<String, String> env, Clock clock) throws Exception {
+    return new Platform(env, clock);
+  }
+
+  /** The environment a service gets: the shared one, with its own port as OTPFLOW_HTTP_PORT. */
+  public Env envFor(String portVariable) {
+    Map<String, String> own = new HashMap<>(env);
+    own.put("OTPFLOW_HTTP_PORT", env.getOrDefault(portVariable, "0"));
+    return new Env(own);
+  }
+
+  public Map<String, String> env() {
+    return env;
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public GatewayService gateway() {
+    return gateway;
+  }
+
+  public IssuerService issuer() {
+    return issuer;
+  }
+
+  public VerifierService verifier() {
+    return verifier;
+  }
+
+  public synchronized SmsDispatcherService dispatcher() {
+    return dispatcher;
+  }
+
+  /** Stops the dispatcher the way a deployment would (finishing what is in flight), then starts a new one. */
+  public synchronized SmsDispatcherService restartDispatcher(Runnable whileStopped) throws Exception {
+    dispatcher.close();
+    whileStopped.run();
+    dispatcher = startDispatcher();
+    SmsDispatcherService started = dispatcher;
+    awaitTrue(started::isConsuming, Duration.ofSeconds(60));
+    return started;
+  }
+
+  private SmsDispatcherService startDispatcher() throws Exception {
+    Env own = envFor("OTPFLOW_DISPATCHER_PORT");
+    Map<String, String> raw = new HashMap<>(env);
+    return SmsDispatcherService.start(DispatcherConfig.fromEnv(own, raw), vertx, clock);
+  }
+
+  private static void awaitTrue(BooleanSupplier condition, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("The services did not join their consumer groups within " + timeout + ".");
+      }
+      Thread.sleep(50);
+    }
+  }
+
+  @Override
+  public void close() {
+    gateway.close();
+    synchronized (this) {
+      dispatcher.close();
+    }
+    verifier.close();
+    issuer.close();
+    vertx.close().toCompletionStage().toCompletableFuture().join();
+  }
+}
