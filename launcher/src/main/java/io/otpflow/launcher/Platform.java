@@ -95,9 +95,7 @@ public final class Platform implements AutoCloseable {
   }
 
   private SmsDispatcherService startDispatcher() throws Exception {
-    Env own = envFor("OTPFLOW_DISPATCHER_PORT");
-    Map<String, String> raw = new HashMap<>(env);
-    return SmsDispatcherService.start(DispatcherConfig.fromEnv(own, raw), vertx, clock);
+    return SmsDispatcherService.start(DispatcherConfig.fromEnv(envFor("OTPFLOW_DISPATCHER_PORT")), vertx, clock);
   }
 
   private static void awaitTrue(BooleanSupplier condition, Duration timeout) throws InterruptedException {

@@ -38,7 +38,7 @@ public record DispatcherConfig(
     }
   }
 
-  public static DispatcherConfig fromEnv(Env env, java.util.Map<String, String> rawEnv) {
+  public static DispatcherConfig fromEnv(Env env) {
     String provider = env.string("SMS_PROVIDER", "outbox");
     String callback = env.string("OTPFLOW_STATUS_CALLBACK_URL", null);
     return new DispatcherConfig(
@@ -46,7 +46,7 @@ public record DispatcherConfig(
         RedisSettings.fromEnv(env),
         PlatformKeys.dispatchBox(env),
         provider,
-        "twilio".equals(provider) ? TwilioConfig.fromEnv(rawEnv) : null,
+        "twilio".equals(provider) ? TwilioConfig.fromEnv(env) : null,
         Path.of(env.string("OTPFLOW_OUTBOX_FILE", "outbox.jsonl")),
         callback == null ? null : URI.create(callback),
         env.string("OTPFLOW_HTTP_HOST", "0.0.0.0"),

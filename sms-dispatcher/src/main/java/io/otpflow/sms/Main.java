@@ -11,7 +11,7 @@ public final class Main {
   public static void main(String[] args) throws Exception {
     Vertx vertx = Vertx.vertx();
     SmsDispatcherService service =
-        SmsDispatcherService.start(DispatcherConfig.fromEnv(Env.system(), System.getenv()), vertx, Clock.systemUTC());
+        SmsDispatcherService.start(DispatcherConfig.fromEnv(Env.system()), vertx, Clock.systemUTC());
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       service.close();
       vertx.close().await();

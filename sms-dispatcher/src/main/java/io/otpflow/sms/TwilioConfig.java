@@ -97,7 +97,11 @@ public record TwilioConfig(
    * @throws IllegalArgumentException naming the variable that is missing or malformed
    */
   public static TwilioConfig fromEnv(Map<String, String> env) {
-    Env e = new Env(Objects.requireNonNull(env, "env"));
+    return fromEnv(new Env(Objects.requireNonNull(env, "env")));
+  }
+
+  /** As {@link #fromEnv(Map)}, reading through the service's own {@link Env}. */
+  public static TwilioConfig fromEnv(Env e) {
     String base = e.string(ENV_API_BASE_URL, null);
     URI baseUrl;
     try {
