@@ -72,7 +72,7 @@ public final class VerifierService implements AutoCloseable {
   }
 
   private Void answer(Verifier verifier, Replies replies, ConsumerRecord<String, byte[]> record) throws Exception {
-    if (Replies.pastDeadline(record, clock.instant())) {
+    if (Replies.pastDeadline(record, java.time.Instant.now())) {
       LOG.info("Skipping check of {}: its caller stopped waiting.", record.key());
       return null;
     }

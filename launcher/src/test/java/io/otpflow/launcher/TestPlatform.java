@@ -1,0 +1,185 @@
+package io.otpflow.launcher;
+
+import static org.awaitility.Awaitility.await;
+
+import io.otpflow.common.PlatformKeys;
+import io.otpflow.testing.FakeTwilio;
+import io.otpflow.testing.MutableClock;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The whole platform for end-to-end tests: every service in this JVM on a real Kafka broker and a
+ * real Redis, SMS going to {@link FakeTwilio} over HTTP, time from a {@link MutableClock}, and a real
+ * HTTP client talking to the gateway.
+ */
+final class TestPlatform implements AutoCloseable {
+  static final String ACME_KEY = "acme-test-key-0123456789";
+  static final String OTHER_KEY = "other-test-key-0123456789";
+  static final String LONG_CODE_KEY = "long-test-key-0123456789";
+  private static final Pattern CODE = Pattern.compile("code is (\\d+)");
+  private static final AtomicInteger NUMBERS = new AtomicInteger(1000 + (int) (System.nanoTime() % 7000));
+
+  final FakeTwilio twilio;
+  final MutableClock clock = new MutableClock(Instant.now());
+  final Platform platform;
+  final Map<String, String> env;
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final String gateway;
+
+  private TestPlatform(String bootstrapServers, String redisUri, Map<String, String> overrides) throws Exception {
+    twilio = FakeTwilio.start();
+    int gatewayPort = freePort();
+    gateway = "http://127.0.0.1:" + gatewayPort;
+    Map<String, String> e = new HashMap<>();
+    e.put("KAFKA_BOOTSTRAP_SERVERS", bootstrapServers);
+    e.put("KAFKA_PARTITIONS", "3");
+    e.put("REDIS_URL", redisUri);
+    e.put(PlatformKeys.CODE_MAC_KEY, Base64.getEncoder().encodeToString("0123456789abcdef0123456789abcdef".getBytes()));
+    e.put(PlatformKeys.DISPATCH_KEYS, "t1:" + Base64.getEncoder().encodeToString("fedcba9876543210fedcba9876543210".getBytes()));
+    e.put("OTPFLOW_TENANTS", """
+        [{"id": "acme", "display_name": "Acme", "api_key": "%s", "code_length": 6, "code_ttl": "5m", "max_checks": 5,
+          "sender": "+15005550006", "lockout": {"threshold": 3, "base_delay": "1m", "max_delay": "1h"}},
+         {"id": "other", "display_name": "Other Corp", "api_key": "%s"},
+         {"id": "long", "display_name": "Long Codes", "api_key": "%s", "code_length": 10}]
+        """.formatted(ACME_KEY, OTHER_KEY, LONG_CODE_KEY));
+    e.put("SMS_PROVIDER", "twilio");
+    e.put("TWILIO_ACCOUNT_SID", twilio.accountSid());
+    e.put("TWILIO_AUTH_TOKEN", twilio.authToken());
+    e.put("TWILIO_FROM_NUMBER", "+15005550006");
+    e.put("TWILIO_API_BASE_URL", twilio.baseUrl());
+    e.put("TWILIO_READ_TIMEOUT", "3s");
+    e.put("OTPFLOW_HTTP_HOST", "127.0.0.1");
+    e.put("OTPFLOW_GATEWAY_PORT", Integer.toString(gatewayPort));
+    e.put("OTPFLOW_PUBLIC_URL", gateway);
+    e.put("OTPFLOW_STATUS_CALLBACK_URL", gateway + "/webhooks/twilio/status");
+    e.put("OTPFLOW_REQUEST_TIMEOUT", "3s");
+    e.putAll(overrides);
+    env = Map.copyOf(e);
+    platform = Platform.start(env, clock);
+  }
+
+  static TestPlatform start(String bootstrapServers, String redisUri) throws Exception {
+    return new TestPlatform(bootstrapServers, redisUri, Map.of());
+  }
+
+  static TestPlatform start(String bootstrapServers, String redisUri, Map<String, String> overrides) throws Exception {
+    return new TestPlatform(bootstrapServers, redisUri, overrides);
+  }
+
+  /** A valid US number no other test in this run uses, so send limits of one test never touch another. */
+  static String uniquePhone() {
+    return "+1415555" + String.format("%04d", NUMBERS.incrementAndGet() % 10000);
+  }
+
+  record Reply(int status, JsonObject body, HttpResponse<String> raw) {
+    String header(String name) {
+      return raw.headers().firstValue(name).orElse(null);
+    }
+  }
+
+  Reply post(String path, String apiKey, String body) {
+    return post(path, apiKey, body, Map.of());
+  }
+
+  Reply post(String path, String apiKey, String body, Map<String, String> headers) {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(gateway + path))
+            .timeout(Duration.ofSeconds(15))
+            .header("content-type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body));
+    if (apiKey != null) {
+      b.header("authorization", "Bearer " + apiKey);
+    }
+    headers.forEach(b::header);
+    return call(b.build());
+  }
+
+  Reply get(String path, String apiKey) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(gateway + path)).timeout(Duration.ofSeconds(15)).GET();
+    if (apiKey != null) {
+      b.header("authorization", "Bearer " + apiKey);
+    }
+    return call(b.build());
+  }
+
+  Reply call(HttpRequest request) {
+    try {
+      HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
+      JsonObject body = r.body().startsWith("{") ? new JsonObject(r.body()) : new JsonObject();
+      return new Reply(r.statusCode(), body, r);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  String gatewayUrl() {
+    return gateway;
+  }
+
+  /** Starts an SMS verification and returns its id, failing the test on anything but 201. */
+  String sendSms(String apiKey, String to) {
+    Reply r = post("/v1/verifications", apiKey, "{\"to\": \"" + to + "\", \"channel\": \"sms\"}");
+    if (r.status() != 201) {
+      throw new AssertionError("Expected 201 for a send, got " + r.status() + ": " + r.body());
+    }
+    return r.body().getString("id");
+  }
+
+  Reply check(String apiKey, String id, String code) {
+    return post("/v1/verifications/" + id + "/check", apiKey, "{\"code\": \"" + code + "\"}");
+  }
+
+  /** The SMS the fake Twilio received for a verification (its StatusCallback names the verification). */
+  Optional<FakeTwilio.ReceivedSms> smsFor(String verificationId) {
+    return twilio.messages().stream()
+        .filter(m -> m.statusCallback() != null && m.statusCallback().contains("v=" + verificationId))
+        .findFirst();
+  }
+
+  long smsCountFor(String verificationId) {
+    return twilio.messages().stream()
+        .filter(m -> m.statusCallback() != null && m.statusCallback().contains("v=" + verificationId))
+        .count();
+  }
+
+  /** Waits for the verification's SMS and reads the code out of its text, as a person would. */
+  String awaitCode(String verificationId) {
+    FakeTwilio.ReceivedSms sms =
+        await().atMost(Duration.ofSeconds(20)).until(() -> smsFor(verificationId), Optional::isPresent).get();
+    Matcher m = CODE.matcher(sms.body());
+    if (!m.find()) {
+      throw new AssertionError("No code in the SMS text: " + sms.body());
+    }
+    return m.group(1);
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  @Override
+  public void close() {
+    platform.close();
+    twilio.close();
+  }
+}
