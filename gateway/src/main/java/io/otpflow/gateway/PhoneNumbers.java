@@ -10,6 +10,8 @@ import java.util.regex.Pattern;
 final class PhoneNumbers {
   private static final PhoneNumberUtil UTIL = PhoneNumberUtil.getInstance();
   private static final Pattern REGION = Pattern.compile("[A-Z]{2}");
+  /** Digits and the usual separators only: libphonenumber would turn letters (vanity numbers) into digits. */
+  private static final Pattern DIALABLE = Pattern.compile("\\+?[0-9 ()./-]{4,31}");
 
   private PhoneNumbers() {}
 
@@ -23,6 +25,9 @@ final class PhoneNumbers {
       return Optional.empty();
     }
     String trimmed = raw.trim();
+    if (!DIALABLE.matcher(trimmed).matches()) {
+      return Optional.empty();
+    }
     if (!trimmed.startsWith("+") && (region == null || !REGION.matcher(region).matches())) {
       return Optional.empty();
     }
