@@ -3,7 +3,7 @@ package io.otpflow.common;
 import java.util.Base64;
 
 /**
- * The platform's two secrets, read from the environment: the code MAC key (issuer, verifier, gateway)
+ * The platform's two secrets, read from the environment: the code MAC key (issuer and gateway; the verifier only compares MACs)
  * and the dispatch keys that seal codes on their way to dispatchers (issuer, dispatchers). Neither
  * has a default: a service without them refuses to start.
  */

@@ -31,9 +31,12 @@ public final class RedisKeys {
     return "otp:lock:{t:" + tenant + "}:" + accountHash;
   }
 
-  /** String: the provider send claim for one verification, so a redelivered dispatch sends nothing (SMS dispatcher). */
-  public static String smsSent(String verificationId) {
-    return "otp:sms:{" + verificationId + "}";
+  /**
+   * String: the provider send claim for one dispatch event ("sending", "sent:&lt;provider id&gt;",
+   * "failed"), so a redelivered event sends nothing (SMS dispatcher).
+   */
+  public static String smsSent(String verificationId, String dispatchEventId) {
+    return "otp:sms:{" + verificationId + "}:" + dispatchEventId;
   }
 
   /** Fields of the {@link #verification} hash. */

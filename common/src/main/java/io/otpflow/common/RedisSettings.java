@@ -14,8 +14,8 @@ import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
  */
 public record RedisSettings(URI uri, Duration connectTimeout, Duration commandTimeout, int poolSize) {
   public RedisSettings {
-    if (uri == null || !"redis".equals(uri.getScheme()) || uri.getHost() == null) {
-      throw new IllegalArgumentException("REDIS_URL must look like redis://host:port, got " + uri);
+    if (uri == null || !("redis".equals(uri.getScheme()) || "rediss".equals(uri.getScheme())) || uri.getHost() == null) {
+      throw new IllegalArgumentException("REDIS_URL must look like redis://[user:password@]host:port[/db], got a different form.");
     }
   }
 
@@ -27,6 +27,15 @@ public record RedisSettings(URI uri, Duration connectTimeout, Duration commandTi
         env.integer("REDIS_POOL_SIZE", 64));
   }
 
+  private static String decode(String s) {
+    return java.net.URLDecoder.decode(s, java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  /** The URL without credentials, for logs. */
+  public String safeUri() {
+    return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() > 0 ? ":" + uri.getPort() : "") + uri.getPath();
+  }
+
   public RedisClient connect() {
     GenericObjectPoolConfig<Connection> pool = new GenericObjectPoolConfig<>();
     pool.setMaxTotal(poolSize);
@@ -35,13 +44,28 @@ public record RedisSettings(URI uri, Duration connectTimeout, Duration commandTi
     pool.setMaxWait(commandTimeout);
     pool.setJmxEnabled(false);
     int port = uri.getPort() > 0 ? uri.getPort() : 6379;
+    DefaultJedisClientConfig.Builder client =
+        DefaultJedisClientConfig.builder()
+            .connectionTimeoutMillis((int) connectTimeout.toMillis())
+            .socketTimeoutMillis((int) commandTimeout.toMillis())
+            .ssl("rediss".equals(uri.getScheme()));
+    String userInfo = uri.getRawUserInfo();
+    if (userInfo != null && !userInfo.isEmpty()) {
+      int colon = userInfo.indexOf(':');
+      String user = colon < 0 ? null : decode(userInfo.substring(0, colon));
+      String password = decode(colon < 0 ? userInfo : userInfo.substring(colon + 1));
+      if (user != null && !user.isEmpty()) {
+        client.user(user);
+      }
+      client.password(password);
+    }
+    String path = uri.getPath();
+    if (path != null && path.length() > 1) {
+      client.database(Integer.parseInt(path.substring(1)));
+    }
     return RedisClient.builder()
         .hostAndPort(new HostAndPort(uri.getHost(), port))
-        .clientConfig(
-            DefaultJedisClientConfig.builder()
-                .connectionTimeoutMillis((int) connectTimeout.toMillis())
-                .socketTimeoutMillis((int) commandTimeout.toMillis())
-                .build())
+        .clientConfig(client.build())
         .poolConfig(pool)
         .build();
   }

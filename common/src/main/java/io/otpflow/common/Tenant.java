@@ -57,6 +57,12 @@ public record Tenant(
     if (smsTemplate == null || !smsTemplate.contains("{code}") || smsTemplate.length() > 300) {
       throw new IllegalArgumentException("Tenant " + id + ": sms_template must contain {code} and fit 300 characters.");
     }
+    if (defaultRegion == null || !defaultRegion.matches("[A-Z]{2}")) {
+      throw new IllegalArgumentException("Tenant " + id + ": default_region must be a two-letter region like \"US\".");
+    }
+    if (sender != null && !sender.matches("\\+[1-9][0-9]{6,14}|[A-Za-z0-9 ]{1,11}")) {
+      throw new IllegalArgumentException("Tenant " + id + ": sender must be an E.164 number or up to 11 letters and digits.");
+    }
   }
 
   /**
@@ -77,6 +83,9 @@ public record Tenant(
       if (perDestination < 1 || perAccount < 1 || perIp < 1 || perTenant < 1) {
         throw new IllegalArgumentException("Send limits must be at least 1.");
       }
+      if (!positive(destinationWindow) || !positive(minInterval)) {
+        throw new IllegalArgumentException("destination_window and min_interval must be longer than zero.");
+      }
     }
   }
 
@@ -91,7 +100,14 @@ public record Tenant(
       if (threshold < 1 || threshold > 100) {
         throw new IllegalArgumentException("Lockout threshold must be 1 to 100.");
       }
+      if (!positive(baseDelay) || !positive(maxDelay) || maxDelay.compareTo(baseDelay) < 0) {
+        throw new IllegalArgumentException("Lockout delays must be positive, max_delay at least base_delay.");
+      }
     }
+  }
+
+  private static boolean positive(Duration d) {
+    return d != null && !d.isNegative() && !d.isZero();
   }
 
   /** The SMS text with name and lifetime filled in; {code} stays for the dispatcher to fill. */

@@ -16,7 +16,7 @@ import java.util.Optional;
 
 /**
  * The tenants, loaded once from JSON: the file named by OTPFLOW_TENANTS_FILE, or the JSON in
- * OTPFLOW_TENANTS. See docs/configuration in the README for the format.
+ * OTPFLOW_TENANTS. The format is in docs/configuration.md.
  */
 public final class TenantDirectory {
   private final Map<String, Tenant> byId;
@@ -73,6 +73,9 @@ public final class TenantDirectory {
 
   private static Tenant tenant(JsonNode n) {
     String id = n.path("id").asText(null);
+    onlyKnown(n, TENANT_FIELDS, "tenant " + id);
+    onlyKnown(n.path("limits"), LIMIT_FIELDS, "limits of tenant " + id);
+    onlyKnown(n.path("lockout"), LOCKOUT_FIELDS, "lockout of tenant " + id);
     String keyHash = n.path("api_key_sha256").asText(null);
     if (keyHash == null && n.hasNonNull("api_key")) {
       keyHash = sha256(n.get("api_key").asText()); // accepted for development files; stored hashed
@@ -81,31 +84,59 @@ public final class TenantDirectory {
     Tenant.SendLimits d = Tenant.SendLimits.DEFAULTS;
     Tenant.SendLimits limits =
         new Tenant.SendLimits(
-            l.path("per_destination").asInt(d.perDestination()),
+            integer(l, "per_destination", d.perDestination()),
             duration(l, "destination_window", d.destinationWindow()),
             duration(l, "min_interval", d.minInterval()),
-            l.path("per_account_per_hour").asInt(d.perAccount()),
-            l.path("per_ip_per_hour").asInt(d.perIp()),
-            l.path("per_tenant_per_minute").asInt(d.perTenant()));
+            integer(l, "per_account_per_hour", d.perAccount()),
+            integer(l, "per_ip_per_hour", d.perIp()),
+            integer(l, "per_tenant_per_minute", d.perTenant()));
     JsonNode lo = n.path("lockout");
     Tenant.Lockout dl = Tenant.Lockout.DEFAULTS;
     Tenant.Lockout lockout =
         new Tenant.Lockout(
-            lo.path("threshold").asInt(dl.threshold()),
+            integer(lo, "threshold", dl.threshold()),
             duration(lo, "base_delay", dl.baseDelay()),
             duration(lo, "max_delay", dl.maxDelay()));
     return new Tenant(
         id,
         n.path("display_name").asText(id),
         keyHash,
-        n.path("code_length").asInt(6),
+        integer(n, "code_length", 6),
         duration(n, "code_ttl", Duration.ofMinutes(5)),
-        n.path("max_checks").asInt(5),
+        integer(n, "max_checks", 5),
         n.path("sms_template").asText("{name}: your verification code is {code}. It expires in {minutes} minutes."),
         n.path("sender").asText(null),
         n.path("default_region").asText("US"),
         limits,
         lockout);
+  }
+
+  private static final java.util.Set<String> TENANT_FIELDS = java.util.Set.of(
+      "id", "display_name", "api_key_sha256", "api_key", "code_length", "code_ttl", "max_checks", "sms_template",
+      "sender", "default_region", "limits", "lockout");
+  private static final java.util.Set<String> LIMIT_FIELDS = java.util.Set.of(
+      "per_destination", "destination_window", "min_interval", "per_account_per_hour", "per_ip_per_hour",
+      "per_tenant_per_minute");
+  private static final java.util.Set<String> LOCKOUT_FIELDS = java.util.Set.of("threshold", "base_delay", "max_delay");
+
+  /** A misspelt setting would silently fall back to its default: refuse it instead. */
+  private static void onlyKnown(JsonNode node, java.util.Set<String> known, String where) {
+    node.fieldNames().forEachRemaining(name -> {
+      if (!known.contains(name)) {
+        throw new IllegalArgumentException("Unknown tenant setting '" + name + "' in " + where + ".");
+      }
+    });
+  }
+
+  private static int integer(JsonNode node, String field, int fallback) {
+    JsonNode v = node.get(field);
+    if (v == null || v.isNull()) {
+      return fallback;
+    }
+    if (!v.canConvertToInt() || !v.isIntegralNumber()) {
+      throw new IllegalArgumentException("Tenant setting " + field + " must be a whole number.");
+    }
+    return v.intValue();
   }
 
   private static Duration duration(JsonNode node, String field, Duration fallback) {

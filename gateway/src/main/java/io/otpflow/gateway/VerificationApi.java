@@ -33,6 +33,9 @@ final class VerificationApi {
   private static final Pattern VERIFICATION_ID = Pattern.compile("VE[0-9a-f]{32}");
   private static final Pattern CODE = Pattern.compile("[0-9]{4,10}");
   private static final Pattern ACCOUNT = Pattern.compile("[\\p{Alnum}._:@+=-]{1,128}");
+  private static final Pattern IPV4 =
+      Pattern.compile("((25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])");
+  private static final Pattern IPV6 = Pattern.compile("(?=.*:.*:)[0-9a-fA-F:]{2,39}");
   private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x21-\\x7e]{1,255}");
 
   private final TenantDirectory tenants;
@@ -88,7 +91,7 @@ final class VerificationApi {
   }
 
   /** A validated send: everything the issuer needs, nothing it must re-check. */
-  private record SendInput(String to, String channel, String account) {}
+  private record SendInput(String to, String channel, String account, String clientIp) {}
 
   void validateSend(RoutingContext ctx) {
     JsonObject body = ctx.get(BODY);
@@ -97,6 +100,7 @@ final class VerificationApi {
     Object channel = body.getValue("channel", "sms");
     Object account = body.getValue("account");
     Object country = body.getValue("country");
+    Object clientIp = body.getValue("client_ip");
     if (!(to instanceof String toText)) {
       Problems.send(ctx, 400, "invalid-field", "'to' is required and must be a string (E.164, or national with 'country').");
       return;
@@ -111,6 +115,10 @@ final class VerificationApi {
     }
     if (account != null && !(account instanceof String a && ACCOUNT.matcher(a).matches())) {
       Problems.send(ctx, 400, "invalid-field", "'account' must be 1-128 letters, digits or ._:@+=- characters.");
+      return;
+    }
+    if (clientIp != null && !(clientIp instanceof String ip && (IPV4.matcher(ip).matches() || IPV6.matcher(ip).matches()))) {
+      Problems.send(ctx, 400, "invalid-field", "'client_ip' must be the end user's IPv4 or IPv6 address.");
       return;
     }
     if (country != null && !(country instanceof String)) {
@@ -128,7 +136,7 @@ final class VerificationApi {
       Problems.send(ctx, 400, "invalid-idempotency-key", "Idempotency-Key must be 1-255 visible ASCII characters.");
       return;
     }
-    ctx.put(BODY, new SendInput(e164.get(), channelText, (String) account));
+    ctx.put(BODY, new SendInput(e164.get(), channelText, (String) account, clientIp == null ? null : ((String) clientIp).toLowerCase()));
     ctx.next();
   }
 
@@ -140,8 +148,7 @@ final class VerificationApi {
     IssuerRequest.Send request =
         new IssuerRequest.Send(
             UUID.randomUUID().toString(), Instant.now(), tenant.id(), id, input.channel(), input.to(), input.account(),
-            ctx.request().remoteAddress() == null ? null : ctx.request().remoteAddress().host(),
-            key, TenantDirectory.sha256(input.to() + "|" + input.channel() + "|" + input.account()));
+            input.clientIp(), key, TenantDirectory.sha256(input.to() + "|" + input.channel() + "|" + input.account()));
     ask(ctx, Topics.ISSUER_REQUESTS, id, request, IssuerReply.class)
         .onSuccess(reply -> answerIssuer(ctx, reply, 201));
   }

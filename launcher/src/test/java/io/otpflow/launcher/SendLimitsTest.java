@@ -83,6 +83,20 @@ class SendLimitsTest {
   }
 
   @Test
+  void theEndUsersIpIsLimitedWhenTheCallerReportsIt() {
+    String ip = "203.0.113." + (System.nanoTime() % 250);
+    String body = "{\"to\": \"%s\", \"client_ip\": \"" + ip + "\"}";
+    for (int i = 0; i < 3; i++) {
+      assertThat(p.post("/v1/verifications", ACME_KEY, body.formatted(TestPlatform.uniquePhone())).status()).isEqualTo(201);
+    }
+    TestPlatform.Reply fourth = p.post("/v1/verifications", ACME_KEY, body.formatted(TestPlatform.uniquePhone()));
+    assertThat(fourth.status()).isEqualTo(429);
+    assertThat(fourth.body().getString("detail")).contains("ip limit");
+    assertThat(p.post("/v1/verifications", ACME_KEY, "{\"to\": \"" + TestPlatform.uniquePhone()
+        + "\", \"client_ip\": \"not-an-ip\"}").status()).isEqualTo(400);
+  }
+
+  @Test
   void anotherTenantsSendsDoNotCountAgainstThisTenantsLimits() {
     String to = TestPlatform.uniquePhone();
     p.sendSms(TestPlatform.OTHER_KEY, to);

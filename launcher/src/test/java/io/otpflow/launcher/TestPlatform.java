@@ -53,7 +53,8 @@ final class TestPlatform implements AutoCloseable {
     e.put(PlatformKeys.DISPATCH_KEYS, "t1:" + Base64.getEncoder().encodeToString("fedcba9876543210fedcba9876543210".getBytes()));
     e.put("OTPFLOW_TENANTS", """
         [{"id": "acme", "display_name": "Acme", "api_key": "%s", "code_length": 6, "code_ttl": "5m", "max_checks": 5,
-          "sender": "+15005550006", "lockout": {"threshold": 3, "base_delay": "1m", "max_delay": "1h"}},
+          "sender": "+15005550006", "lockout": {"threshold": 3, "base_delay": "1m", "max_delay": "1h"},
+          "limits": {"per_ip_per_hour": 3, "per_account_per_hour": 20}},
          {"id": "other", "display_name": "Other Corp", "api_key": "%s"},
          {"id": "long", "display_name": "Long Codes", "api_key": "%s", "code_length": 10}]
         """.formatted(ACME_KEY, OTHER_KEY, LONG_CODE_KEY));

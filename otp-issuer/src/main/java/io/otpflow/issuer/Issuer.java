@@ -31,6 +31,8 @@ final class Issuer {
   private static final Logger LOG = LoggerFactory.getLogger(Issuer.class);
   private static final Pattern E164 = Pattern.compile("\\+[1-9][0-9]{6,14}");
   private static final Duration IDEMPOTENCY_TTL = Duration.ofHours(24);
+  /** Until the verification exists the claim is short-lived, so a failure half-way cannot block the key for a day. */
+  private static final Duration IDEMPOTENCY_CLAIM_TTL = Duration.ofSeconds(30);
 
   /** Where dispatch events go; blocking until the broker has them. */
   interface DispatchPublisher {
@@ -107,7 +109,7 @@ final class Issuer {
     if (send.idempotencyKey() != null) {
       idempotencyKey = RedisKeys.idempotency(tenant.id(), TenantDirectory.sha256(send.idempotencyKey()));
       var claim =
-          store.claimIdempotency(idempotencyKey, send.verificationId(), String.valueOf(send.fingerprint()), IDEMPOTENCY_TTL);
+          store.claimIdempotency(idempotencyKey, send.verificationId(), String.valueOf(send.fingerprint()), IDEMPOTENCY_CLAIM_TTL);
       if (claim instanceof RedisChallengeStore.IdempotencyClaim.Held held) {
         return replay(tenant, send, held);
       }
@@ -132,6 +134,9 @@ final class Issuer {
             now, now.plus(tenant.codeTtl()), 0, tenant.maxChecks(), "queued", false);
     store.create(
         created, codeMac.mac(tenant.id(), send.verificationId(), code), RedisKeys.destination(tenant.id(), destinationHash));
+    if (idempotencyKey != null) {
+      store.keepIdempotency(idempotencyKey, IDEMPOTENCY_TTL);
+    }
     publish(tenant, send, created, code, now);
     metrics.counter(Metrics.REQUESTED, Metrics.TAG_TENANT, tenant.id(), Metrics.TAG_CHANNEL, send.channel()).increment();
     LOG.info("Verification {} started for {}; its code is on its way by sms.", send.verificationId(), PhoneMask.mask(send.to()));
@@ -169,7 +174,7 @@ final class Issuer {
                     "idempotency-key-in-flight", "A request with this Idempotency-Key is still being processed."));
   }
 
-  private static List<RedisChallengeStore.Limit> limits(Tenant tenant, IssuerRequest.Send send, String destinationHash) {
+  private List<RedisChallengeStore.Limit> limits(Tenant tenant, IssuerRequest.Send send, String destinationHash) {
     Tenant.SendLimits l = tenant.limits();
     String t = tenant.id();
     List<RedisChallengeStore.Limit> limits = new ArrayList<>();
@@ -178,11 +183,12 @@ final class Issuer {
         "destination", RedisKeys.sendLimit(t, "dest", destinationHash), l.perDestination(), l.destinationWindow()));
     if (send.account() != null) {
       limits.add(new RedisChallengeStore.Limit("account",
-          RedisKeys.sendLimit(t, "acct", TenantDirectory.sha256(send.account())), l.perAccount(), Duration.ofHours(1)));
+          RedisKeys.sendLimit(t, "acct", codeMac.mac(t, "account", send.account())), l.perAccount(), Duration.ofHours(1)));
     }
     if (send.clientIp() != null) {
+      // Keyed hashes: a plain SHA-256 of an IPv4 address is reversed by trying all 2^32 of them.
       limits.add(new RedisChallengeStore.Limit("ip",
-          RedisKeys.sendLimit(t, "ip", TenantDirectory.sha256(send.clientIp())), l.perIp(), Duration.ofHours(1)));
+          RedisKeys.sendLimit(t, "ip", codeMac.mac(t, "ip", send.clientIp())), l.perIp(), Duration.ofHours(1)));
     }
     limits.add(new RedisChallengeStore.Limit("tenant", RedisKeys.sendLimit(t, "all", "all"), l.perTenant(), Duration.ofMinutes(1)));
     return limits;

@@ -41,7 +41,7 @@ public record IssuerConfig(
 
   @Override
   public String toString() {
-    return "IssuerConfig[kafka=" + kafka + ", redis=" + redis.uri() + ", tenants=" + tenants.all().size()
+    return "IssuerConfig[kafka=" + kafka + ", redis=" + redis.safeUri() + ", tenants=" + tenants.all().size()
         + ", http=" + httpHost + ":" + httpPort + ", keys=<hidden>]";
   }
 }

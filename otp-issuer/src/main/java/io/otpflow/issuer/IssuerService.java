@@ -80,6 +80,7 @@ public final class IssuerService implements AutoCloseable {
     Map<String, Callable<Boolean>> readiness = new LinkedHashMap<>();
     readiness.put("kafka", Readiness.kafka(admin));
     readiness.put("redis", Readiness.redis(redis));
+    readiness.put("consumers", () -> requests.isRunning() && deliveries.isRunning());
     http =
         ServiceHttp.listen(vertx, config.httpHost(), config.httpPort(), registry, readiness)
             .await(10, TimeUnit.SECONDS);
@@ -92,6 +93,7 @@ public final class IssuerService implements AutoCloseable {
 
   private static void answer(Issuer issuer, Replies replies, ConsumerRecord<String, byte[]> record, Clock clock)
       throws Exception {
+    Replies.requireReplyHeaders(record);
     if (Replies.pastDeadline(record, java.time.Instant.now())) {
       LOG.info("Skipping request {}: its caller stopped waiting.", record.key());
       return;

@@ -69,6 +69,11 @@ final class RedisChallengeStore {
     return new IdempotencyClaim.Held((String) r.get(1), (String) r.get(2));
   }
 
+  /** Keeps a claimed key for its full lifetime once its verification exists. */
+  void keepIdempotency(String key, Duration ttl) {
+    redis.pexpire(key, ttl.toMillis());
+  }
+
   /** Frees a key claimed by a request that was then refused, so a retry can be served. */
   void releaseIdempotency(String key) {
     redis.del(key);

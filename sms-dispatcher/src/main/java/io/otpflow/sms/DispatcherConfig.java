@@ -55,7 +55,7 @@ public record DispatcherConfig(
 
   @Override
   public String toString() {
-    return "DispatcherConfig[kafka=" + kafka + ", redis=" + redis.uri() + ", provider=" + provider
+    return "DispatcherConfig[kafka=" + kafka + ", redis=" + redis.safeUri() + ", provider=" + provider
         + (twilio != null ? ", twilio=" + twilio : ", outbox=" + outboxFile) + ", statusCallback=" + statusCallback
         + ", http=" + httpHost + ":" + httpPort + ", keys=<hidden>]";
   }

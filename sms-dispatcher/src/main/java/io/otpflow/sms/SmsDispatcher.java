@@ -29,6 +29,7 @@ import redis.clients.jedis.params.SetParams;
  */
 final class SmsDispatcher {
   private static final Logger LOG = LoggerFactory.getLogger(SmsDispatcher.class);
+  private static final Duration MAX_WAIT = Duration.ofSeconds(30);
 
   /** Where outcomes go: delivery reports for the issuer, dead letters with a reason. */
   interface Outcomes {
@@ -74,7 +75,7 @@ final class SmsDispatcher {
 
   void dispatch(SmsDispatch d) throws Exception {
     Instant now = clock.instant();
-    String claimKey = RedisKeys.smsSent(d.verificationId());
+    String claimKey = RedisKeys.smsSent(d.verificationId(), d.eventId());
     if (!now.isBefore(d.expiresAt())) {
       LOG.info("Dropping the SMS of verification {}: its code expired before it could be sent.", d.verificationId());
       report(d, "failed", null, null, "expired-before-send");
@@ -85,7 +86,12 @@ final class SmsDispatcher {
     Duration keep = Duration.between(now, d.expiresAt()).plus(Duration.ofHours(1));
     String claimed = redis.set(claimKey, "sending", SetParams.setParams().nx().px(keep.toMillis()));
     if (!"OK".equals(claimed)) {
-      LOG.info("Not sending the SMS of verification {} again: it is already {}.", d.verificationId(), redis.get(claimKey));
+      String state = redis.get(claimKey);
+      LOG.info("Not sending the SMS of verification {} again: it is already {}.", d.verificationId(), state);
+      if (state != null && state.startsWith("sent:")) {
+        // The report may be what failed last time; the issuer applies it idempotently.
+        report(d, "sent", state.substring(5), null, null);
+      }
       return;
     }
     SmsMessage message =
@@ -96,7 +102,7 @@ final class SmsDispatcher {
     SendOutcome outcome = sendWithRetries(message, d.expiresAt());
     switch (outcome) {
       case SendOutcome.Accepted a -> {
-        redis.set(claimKey, "sent", SetParams.setParams().px(keep.toMillis()));
+        redis.set(claimKey, "sent:" + a.providerMessageId(), SetParams.setParams().px(keep.toMillis()));
         count(d, "accepted");
         LOG.info("Sent the SMS of verification {} to {} via {}.", d.verificationId(), PhoneMask.mask(d.to()), sender.provider());
         report(d, "sent", a.providerMessageId(), null, null);
@@ -123,7 +129,9 @@ final class SmsDispatcher {
         return outcome;
       }
       Duration wait = r.retryAfter() != null && r.retryAfter().compareTo(delay) > 0 ? r.retryAfter() : delay;
-      // Full jitter keeps many dispatchers from retrying in lockstep against a provider that is struggling.
+      // Bounded, so the whole budget stays far below the consumer's max.poll.interval.ms.
+      wait = wait.compareTo(MAX_WAIT) > 0 ? MAX_WAIT : wait;
+      // Jitter (half to full wait) keeps dispatchers from retrying in lockstep against a struggling provider.
       wait = Duration.ofMillis(ThreadLocalRandom.current().nextLong(wait.toMillis() / 2, wait.toMillis() + 1));
       if (attempt == retry.maxAttempts() || clock.instant().plus(wait).isAfter(expiresAt)) {
         break;
@@ -160,7 +168,16 @@ final class SmsDispatcher {
     if (statusCallback == null) {
       return null;
     }
-    return URI.create(statusCallback + "?v=" + URLEncoder.encode(d.verificationId(), StandardCharsets.UTF_8)
-        + "&t=" + URLEncoder.encode(d.tenant(), StandardCharsets.UTF_8));
+    // Keep any query the operator configured, and a #fragment (where Twilio reads its callback options) last.
+    String base = statusCallback.toString();
+    String fragment = "";
+    int hash = base.indexOf('#');
+    if (hash >= 0) {
+      fragment = base.substring(hash);
+      base = base.substring(0, hash);
+    }
+    return URI.create(base + (base.contains("?") ? "&" : "?")
+        + "v=" + URLEncoder.encode(d.verificationId(), StandardCharsets.UTF_8)
+        + "&t=" + URLEncoder.encode(d.tenant(), StandardCharsets.UTF_8) + fragment);
   }
 }

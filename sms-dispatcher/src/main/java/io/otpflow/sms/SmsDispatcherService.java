@@ -74,6 +74,7 @@ public final class SmsDispatcherService implements AutoCloseable {
     Map<String, Callable<Boolean>> readiness = new LinkedHashMap<>();
     readiness.put("kafka", Readiness.kafka(admin));
     readiness.put("redis", Readiness.redis(redis));
+    readiness.put("consumers", dispatches::isRunning);
     http = ServiceHttp.listen(vertx, config.httpHost(), config.httpPort(), registry, readiness).await(10, TimeUnit.SECONDS);
     LOG.info("The SMS dispatcher is running: {}; metrics and health on port {}.", config, http.actualPort());
   }

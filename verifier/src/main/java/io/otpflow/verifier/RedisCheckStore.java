@@ -20,27 +20,37 @@ final class RedisCheckStore {
     this.redis = redis;
   }
 
-  /** What check.lua decided; {@code status} is set for not_pending (approved or canceled). */
-  record Result(String outcome, int attemptsLeft, String account, String status) {}
+  /**
+   * What check.lua decided; {@code status} is set for not_pending (approved or canceled);
+   * {@code replayed} when this request was already decided (a redelivery) and nothing was spent.
+   */
+  record Result(String outcome, int attemptsLeft, String account, String status, boolean replayed) {}
 
-  Result check(String tenant, String verificationId, String codeMac, Instant now) {
+  Result check(String tenant, String verificationId, String codeMac, Instant now, String requestId) {
     List<?> r =
         (List<?>)
             CHECK.run(
                 redis,
                 List.of(RedisKeys.verification(verificationId)),
-                List.of(codeMac, Long.toString(now.toEpochMilli()), tenant));
+                List.of(codeMac, Long.toString(now.toEpochMilli()), tenant, requestId));
     String account = (String) r.get(2);
+    String status = (String) r.get(3);
     return new Result(
         (String) r.get(0),
-        ((Long) r.get(1)).intValue(),
+        ((Number) r.get(1)).intValue(),
         account.isEmpty() ? null : account,
-        r.size() > 3 ? (String) r.get(3) : null);
+        status.isEmpty() ? null : status,
+        ((Number) r.get(4)).intValue() == 1);
   }
 
-  /** The account named on a verification, read before the check so a locked account spends no attempt. */
-  String accountOf(String verificationId) {
-    return redis.hget(RedisKeys.verification(verificationId), RedisKeys.Field.ACCOUNT);
+  /**
+   * The account named on the tenant's verification, read before the check so a locked account
+   * spends no attempt; null when there is none, or the verification is another tenant's.
+   */
+  String accountOf(String tenant, String verificationId) {
+    List<String> fields =
+        redis.hmget(RedisKeys.verification(verificationId), RedisKeys.Field.TENANT, RedisKeys.Field.ACCOUNT);
+    return tenant.equals(fields.get(0)) ? fields.get(1) : null;
   }
 
   /** How long the account stays locked, or zero. */

@@ -38,12 +38,13 @@ final class Verifier {
 
   Decision check(CheckRequest request) {
     Optional<Tenant> found = tenants.byId(request.tenant());
-    if (found.isEmpty() || request.codeMac() == null || request.codeMac().length() != 64) {
+    if (found.isEmpty() || request.codeMac() == null || request.codeMac().length() != 64
+        || request.eventId() == null || request.eventId().length() > 100) {
       return new Decision(new CheckReply.NotFound(), null);
     }
     Tenant tenant = found.get();
     Instant now = clock.instant();
-    String account = store.accountOf(request.verificationId());
+    String account = store.accountOf(tenant.id(), request.verificationId());
     if (account != null) {
       Duration locked = store.lockedFor(tenant.id(), account, now);
       if (!locked.isZero()) {
@@ -51,7 +52,8 @@ final class Verifier {
         return new Decision(new CheckReply.Locked(seconds(locked)), account);
       }
     }
-    RedisCheckStore.Result result = store.check(tenant.id(), request.verificationId(), request.codeMac(), now);
+    RedisCheckStore.Result result =
+        store.check(tenant.id(), request.verificationId(), request.codeMac(), now, request.eventId());
     CheckReply reply =
         switch (result.outcome()) {
           case "approved" -> new CheckReply.Approved();
@@ -61,7 +63,7 @@ final class Verifier {
           case "not_pending" -> new CheckReply.NotPending(result.status());
           default -> new CheckReply.NotFound();
         };
-    if (account != null) {
+    if (account != null && !result.replayed()) {
       reply = applyAccountLockout(tenant, account, reply, now);
     }
     count(tenant, result.outcome());

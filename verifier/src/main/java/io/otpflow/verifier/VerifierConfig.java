@@ -22,7 +22,7 @@ public record VerifierConfig(
 
   @Override
   public String toString() {
-    return "VerifierConfig[kafka=" + kafka + ", redis=" + redis.uri() + ", tenants=" + tenants.all().size()
+    return "VerifierConfig[kafka=" + kafka + ", redis=" + redis.safeUri() + ", tenants=" + tenants.all().size()
         + ", http=" + httpHost + ":" + httpPort + "]";
   }
 }

@@ -63,6 +63,7 @@ public final class VerifierService implements AutoCloseable {
     Map<String, Callable<Boolean>> readiness = new LinkedHashMap<>();
     readiness.put("kafka", Readiness.kafka(admin));
     readiness.put("redis", Readiness.redis(redis));
+    readiness.put("consumers", requests::isRunning);
     http = ServiceHttp.listen(vertx, config.httpHost(), config.httpPort(), registry, readiness).await(10, TimeUnit.SECONDS);
     LOG.info("The verifier is running: {}; metrics and health on port {}.", config, http.actualPort());
   }
@@ -72,6 +73,7 @@ public final class VerifierService implements AutoCloseable {
   }
 
   private Void answer(Verifier verifier, Replies replies, ConsumerRecord<String, byte[]> record) throws Exception {
+    Replies.requireReplyHeaders(record);
     if (Replies.pastDeadline(record, java.time.Instant.now())) {
       LOG.info("Skipping check of {}: its caller stopped waiting.", record.key());
       return null;

@@ -27,7 +27,8 @@ public sealed interface IssuerRequest {
    *
    * @param to E.164 destination, already validated by the gateway
    * @param account the caller's external account id, or null
-   * @param clientIp the end user's IP as the gateway saw it, for per-IP send limits; may be null
+   * @param clientIp the end user's IP as the calling application reported it (client_ip), for per-IP
+   *     send limits; null when not given. The gateway's peer is the tenant's server, not the user.
    * @param idempotencyKey the client's Idempotency-Key header, or null
    * @param fingerprint hash of the request body, so an idempotency key reused for another request is refused
    */

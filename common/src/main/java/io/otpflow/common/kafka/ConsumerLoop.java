@@ -70,6 +70,11 @@ public final class ConsumerLoop implements AutoCloseable {
     return this;
   }
 
+  /** False once the loop has stopped, on purpose or on a fatal error: readiness reports it. */
+  public boolean isRunning() {
+    return running && thread.isAlive();
+  }
+
   /** True once the group gave this member partitions (or confirmed it has none to give). */
   public boolean isAssigned() {
     return assigned;

@@ -32,6 +32,12 @@ public final class Replies {
     }
   }
 
+  /** Refuses a request nobody could receive the answer to, before any side effect happens. */
+  public static void requireReplyHeaders(ConsumerRecord<String, byte[]> request) {
+    header(request, Topics.REPLY_TO);
+    header(request, Topics.REQUEST_ID);
+  }
+
   /** Publishes the reply and waits for the broker to take it. */
   public void send(ConsumerRecord<String, byte[]> request, Object reply) throws Exception {
     String replyTo = header(request, Topics.REPLY_TO);

@@ -127,6 +127,11 @@ public final class RequestReplyClient implements AutoCloseable {
             });
   }
 
+  /** False once the reply reader has stopped: the gateway can no longer answer and must not look ready. */
+  public boolean isRunning() {
+    return running && poller.isAlive();
+  }
+
   /** Number of requests waiting for their reply (for metrics and tests). */
   public int pendingCount() {
     return pending.size();
