@@ -1,0 +1,241 @@
+package io.otpflow.embedded;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.Uuid;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real Apache Kafka broker (KRaft combined mode: broker and controller in one node, id 1) running
+ * in a child JVM, for the developer launcher and for tests that must stop, kill or restart Kafka.
+ *
+ * <p>A child JVM is used rather than an in-process server because only a separate process can be
+ * killed like a crashed broker, and because it keeps Kafka's threads, Scala runtime and logging out
+ * of the caller's JVM. The child runs with this JVM's {@code java} binary and class path, which must
+ * therefore contain {@code kafka_2.13} and its dependencies.
+ *
+ * <p>All state lives in the data directory: {@code server.properties}, the partitions and metadata
+ * log under {@code kraft-logs/}, and the child's output in {@code kafka.log}. The storage is formatted
+ * only when it has never been formatted, so a restart (even of a new {@code KafkaBroker} on the same
+ * directory) keeps every record. Ports are chosen once per instance and reused by {@link #restart()};
+ * a new instance on an existing directory may use other ports, which KRaft accepts.
+ *
+ * <p>The class path requirement means the caller must run in its own JVM with a normal class path
+ * ({@code java -cp ...}, an IDE, surefire); under {@code mvn exec:java} the class path is Maven's and
+ * the broker cannot start. The child JVM exits when its parent does, even on SIGKILL
+ * ({@link ExitWithParent}).
+ */
+public final class KafkaBroker implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(KafkaBroker.class);
+
+    private static final Duration FORMAT_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration STOP_GRACE = Duration.ofSeconds(20);
+    /** Shorter than {@link #STOP_GRACE}: a JVM that is exiting should not hang for long. */
+    private static final Duration SHUTDOWN_HOOK_GRACE = Duration.ofSeconds(10);
+    private static final int LOG_TAIL_LINES = 40;
+
+    /**
+     * Options of the child JVMs. A development broker carries little load, so the JIT stops at C1 and
+     * the serial collector is used: together they cut start-up time by about a fifth on a two-core
+     * machine, which every test that restarts the broker pays. The logback file keeps the broker's
+     * own log at INFO whatever logback configuration the shared class path contains.
+     */
+    private static final List<String> JVM_OPTIONS = List.of(
+            "-Xms64m", "-Xmx512m",
+            "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+            "-Djava.awt.headless=true",
+            "-Dlogback.configurationFile=io/otpflow/embedded/kafka-broker-logback.xml");
+
+    private final Path dataDir;
+    private final KRaftServerProperties properties;
+    private final ChildJvm jvm;
+    private volatile Process process;
+
+    private KafkaBroker(Path dataDir, int port, int controllerPort) {
+        this.dataDir = dataDir.toAbsolutePath();
+        this.properties = new KRaftServerProperties(port, controllerPort, this.dataDir.resolve("kraft-logs"));
+        this.jvm = new ChildJvm("kafka.Kafka", JVM_OPTIONS, this.dataDir, logFile());
+        Runtime.getRuntime().addShutdownHook(new Thread(this::stopOnJvmExit, "kafka-broker-shutdown-" + port));
+    }
+
+    /**
+     * Starts a broker and returns once it serves requests.
+     *
+     * @param dataDir directory for configuration, data and log; created if missing, reused if it exists
+     * @param port client port on 127.0.0.1, or 0 to pick a free one
+     * @throws IllegalStateException if a port is already in use, or if the broker does not become
+     *     ready within 60 s (the message then contains the end of its log)
+     */
+    public static KafkaBroker start(Path dataDir, int port) {
+        KafkaBroker broker = new KafkaBroker(dataDir, FreePort.orPick(port), FreePort.pick());
+        broker.launch();
+        return broker;
+    }
+
+    /** The bootstrap address for clients, e.g. {@code 127.0.0.1:39123}. */
+    public String bootstrapServers() {
+        return "127.0.0.1:" + properties.port();
+    }
+
+    /** The client port; stays the same across {@link #restart()}. */
+    public int port() {
+        return properties.port();
+    }
+
+    /** The directory that holds this broker's configuration, data and {@code kafka.log}. */
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    /** Whether the broker's process is alive (it may still be starting or stopping). */
+    public boolean isRunning() {
+        Process current = process;
+        return current != null && current.isAlive();
+    }
+
+    /**
+     * Stops the broker cleanly: SIGTERM lets it shut down in a controlled way, and it is killed if it
+     * has not exited after 20 s. Does nothing when it is not running.
+     */
+    public synchronized void stop() {
+        Process current = process;
+        if (current == null || !current.isAlive()) {
+            return;
+        }
+        log.info("Stopping the Kafka broker at {}.", bootstrapServers());
+        boolean clean = ProcessTermination.gracefully(current, STOP_GRACE, "Kafka broker");
+        log.info("The Kafka broker at {} has stopped{}.", bootstrapServers(), clean ? "" : " (it had to be killed)");
+    }
+
+    /**
+     * Kills the broker at once with SIGKILL, as a crash would: no controlled shutdown, so the next start
+     * recovers its logs. Returns once the process is gone.
+     */
+    public synchronized void kill() {
+        Process current = process;
+        if (current == null || !current.isAlive()) {
+            return;
+        }
+        log.info("Killing the Kafka broker at {} (SIGKILL).", bootstrapServers());
+        ProcessTermination.forcibly(current, "Kafka broker");
+    }
+
+    /**
+     * Starts the broker again on the same data directory and ports, stopping it cleanly first if it
+     * is still running. Returns once it serves requests.
+     */
+    public synchronized void restart() {
+        stop();
+        launch();
+    }
+
+    /** Same as {@link #stop()}. */
+    @Override
+    public void close() {
+        stop();
+    }
+
+    private synchronized void launch() {
+        try {
+            Files.createDirectories(dataDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not create the Kafka data directory " + dataDir, e);
+        }
+        failIfTaken(properties.port(), "client");
+        failIfTaken(properties.controllerPort(), "controller");
+        properties.writeTo(configFile());
+        LogRotation.rotateIfLarge(logFile());
+        formatStorageIfNew();
+        log.info("Starting a Kafka broker (KRaft, broker and controller) at {} with data in {}.", bootstrapServers(), dataDir);
+        long started = System.nanoTime();
+        process = jvm.start(List.of(configFile().toString()));
+        try {
+            KafkaReadinessProbe.await(process, properties.port(), clusterId(), READY_TIMEOUT);
+        } catch (IllegalStateException e) {
+            ProcessTermination.forcibly(process, "Kafka broker");
+            throw new IllegalStateException("The Kafka broker at " + bootstrapServers() + " did not start: "
+                    + e.getMessage() + ". Last lines of " + logFile() + ":\n" + LogTail.of(logFile(), LOG_TAIL_LINES), e);
+        }
+        log.info("The Kafka broker at {} is ready after {} ms.", bootstrapServers(),
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+    }
+
+    private void failIfTaken(int port, String purpose) {
+        if (!FreePort.isFree(port)) {
+            throw new IllegalStateException("Cannot start the Kafka broker in " + dataDir + ": its " + purpose
+                    + " port " + port + " on 127.0.0.1 is already in use.");
+        }
+    }
+
+    /** The cluster id written when the storage was formatted; the readiness probe checks against it. */
+    private String clusterId() {
+        Path metaProperties = properties.logDir().resolve("meta.properties");
+        Properties meta = new Properties();
+        try (var reader = Files.newBufferedReader(metaProperties)) {
+            meta.load(reader);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not read the Kafka storage metadata " + metaProperties, e);
+        }
+        String clusterId = meta.getProperty("cluster.id");
+        if (clusterId == null) {
+            throw new IllegalStateException(metaProperties + " has no cluster.id; delete " + dataDir + " to start afresh.");
+        }
+        return clusterId;
+    }
+
+    /** Formats the log directory with a new cluster id, unless an earlier run already did. */
+    private void formatStorageIfNew() {
+        if (Files.exists(properties.logDir().resolve("meta.properties"))) {
+            return;
+        }
+        String clusterId = Uuid.randomUuid().toString();
+        log.info("Formatting new Kafka storage in {} with cluster id {}.", properties.logDir(), clusterId);
+        ChildJvm storageTool = new ChildJvm("kafka.tools.StorageTool", JVM_OPTIONS, dataDir, logFile());
+        Process format = storageTool.start(List.of("format", "-t", clusterId, "-c", configFile().toString(), "--standalone"));
+        int exitCode;
+        try {
+            if (!format.waitFor(FORMAT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                ProcessTermination.forcibly(format, "Kafka storage tool");
+                throw formatFailure("it did not finish within " + FORMAT_TIMEOUT.toSeconds() + " s");
+            }
+            exitCode = format.exitValue();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            ProcessTermination.forcibly(format, "Kafka storage tool");
+            throw formatFailure("interrupted");
+        }
+        if (exitCode != 0) {
+            throw formatFailure("it exited with code " + exitCode);
+        }
+    }
+
+    private IllegalStateException formatFailure(String reason) {
+        return new IllegalStateException("Formatting the Kafka storage in " + properties.logDir() + " failed: " + reason
+                + ". Last lines of " + logFile() + ":\n" + LogTail.of(logFile(), LOG_TAIL_LINES));
+    }
+
+    /** Leaves nothing running when this JVM exits, even if nobody called {@link #stop()}. */
+    private void stopOnJvmExit() {
+        Process current = process;
+        if (current != null && current.isAlive()) {
+            ProcessTermination.gracefully(current, SHUTDOWN_HOOK_GRACE, "Kafka broker");
+        }
+    }
+
+    private Path configFile() {
+        return dataDir.resolve("server.properties");
+    }
+
+    private Path logFile() {
+        return dataDir.resolve("kafka.log");
+    }
+}
