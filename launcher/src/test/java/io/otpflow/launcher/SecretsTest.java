@@ -1,0 +1,96 @@
+package io.otpflow.launcher;
+
+import static io.otpflow.launcher.TestPlatform.LONG_CODE_KEY;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import ch.qos.logback.classic.Level;
+import io.otpflow.testing.FakeTwilio;
+import io.otpflow.testing.KafkaFixture;
+import io.otpflow.testing.KafkaTopicReader;
+import io.otpflow.testing.LogCapture;
+import io.otpflow.testing.RedisFixture;
+import io.otpflow.testing.TopicRecord;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.params.ScanParams;
+import redis.clients.jedis.resps.ScanResult;
+
+/**
+ * The code never appears in logs, in Redis or in clear on any Kafka topic, and phone numbers only
+ * masked in logs. The tenant uses 10-digit codes so a chance match in ids or timestamps is negligible.
+ */
+class SecretsTest {
+  static TestPlatform p;
+  static RedisFixture redisFixture;
+
+  @BeforeAll
+  static void start() throws Exception {
+    redisFixture = RedisFixture.shared();
+    p = TestPlatform.start(KafkaFixture.shared().bootstrapServers(), redisFixture.uri());
+  }
+
+  @AfterAll
+  static void stop() {
+    p.close();
+  }
+
+  @Test
+  void theCodeIsNowhereButInTheSms() throws Exception {
+    String to = TestPlatform.uniquePhone();
+    String code;
+    List<String> logs;
+    try (LogCapture root = LogCapture.attachToRoot(); LogCapture otpflow = LogCapture.attachTo("io.otpflow", Level.DEBUG)) {
+      String id = p.sendSms(LONG_CODE_KEY, to);
+      code = p.awaitCode(id);
+      assertThat(code).hasSize(10);
+      String wrong = code.startsWith("0") ? "1" + code.substring(1) : "0" + code.substring(1);
+      assertThat(p.check(LONG_CODE_KEY, id, wrong).body().getString("status")).isEqualTo("denied");
+      FakeTwilio.ReceivedSms sms = p.smsFor(id).orElseThrow();
+      assertThat(p.twilio.sendStatusCallback(sms, "delivered", null).join()).isEqualTo(204);
+      await().atMost(Duration.ofSeconds(10)).until(
+          () -> "delivered".equals(p.get("/v1/verifications/" + id, LONG_CODE_KEY).body().getString("delivery")));
+      // Redis and Kafka are inspected while the code is still pending, when it is most at risk.
+      assertThat(redisContents()).as("Redis").noneMatch(s -> s.contains(code));
+      List<TopicRecord> records = new KafkaTopicReader(KafkaFixture.shared().bootstrapServers()).readEveryTopic();
+      assertThat(records).as("records on Kafka").isNotEmpty();
+      assertThat(records).as("Kafka").noneMatch(r -> r.contains(code));
+      assertThat(p.check(LONG_CODE_KEY, id, code).body().getString("status")).isEqualTo("approved");
+      logs = new ArrayList<>(root.messages());
+      logs.addAll(otpflow.messages());
+    }
+    assertThat(logs).as("log lines").isNotEmpty();
+    assertThat(logs).as("logs").noneMatch(line -> line.contains(code));
+    assertThat(logs).as("logs show phone numbers masked only").noneMatch(line -> line.contains(to));
+    assertThat(logs).anyMatch(line -> line.contains(to.substring(0, 4) + "******" + to.substring(to.length() - 2)));
+  }
+
+  /** Every key and every value in the Redis the platform uses, as text. */
+  private static List<String> redisContents() {
+    List<String> all = new ArrayList<>();
+    try (RedisClient redis = RedisClient.create(redisFixture.host(), redisFixture.port())) {
+      String cursor = ScanParams.SCAN_POINTER_START;
+      do {
+        ScanResult<String> page = redis.scan(cursor, new ScanParams().count(500));
+        for (String key : page.getResult()) {
+          all.add(key);
+          switch (redis.type(key)) {
+            case "hash" -> redis.hgetAll(key).forEach((f, v) -> all.add(f + "=" + v));
+            case "string" -> all.add(String.valueOf(redis.get(key)));
+            case "zset" -> all.addAll(redis.zrange(key, 0, -1));
+            case "set" -> all.addAll(redis.smembers(key));
+            case "list" -> all.addAll(redis.lrange(key, 0, -1));
+            default -> all.add("unknown type " + redis.type(key));
+          }
+        }
+        cursor = page.getCursor();
+      } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
+    }
+    return all;
+  }
+}
