@@ -55,7 +55,14 @@ public final class Env {
 
   public boolean flag(String name, boolean fallback) {
     String value = string(name, null);
-    return value == null ? fallback : Boolean.parseBoolean(value);
+    if (value == null) {
+      return fallback;
+    }
+    return switch (value.toLowerCase()) {
+      case "true" -> true;
+      case "false" -> false;
+      default -> throw new IllegalArgumentException(name + " must be true or false, got '" + value + "'.");
+    };
   }
 
   /** Durations as ISO-8601 ("PT5M") or a number with a unit suffix: "250ms", "30s", "10m", "2h". */

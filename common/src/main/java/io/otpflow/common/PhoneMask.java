@@ -12,7 +12,8 @@ public final class PhoneMask {
     if (phone.length() < 8) {
       return "*".repeat(phone.length());
     }
-    int keepHead = 4;
+    // Short numbers show less, so that at least half of their digits stay hidden.
+    int keepHead = phone.length() >= 11 ? 4 : 2;
     int keepTail = 2;
     return phone.substring(0, keepHead)
         + "*".repeat(phone.length() - keepHead - keepTail)

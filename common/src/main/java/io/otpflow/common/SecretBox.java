@@ -47,8 +47,14 @@ public final class SecretBox {
         throw new IllegalArgumentException(name + " must look like 'keyid:base64key[,keyid:base64key]'.");
       }
       try {
-        parsed.put(part.substring(0, colon).trim(), Base64.getDecoder().decode(part.substring(colon + 1).trim()));
+        String id = part.substring(0, colon).trim();
+        if (parsed.put(id, Base64.getDecoder().decode(part.substring(colon + 1).trim())) != null) {
+          throw new IllegalArgumentException(name + " names key id '" + id + "' twice.");
+        }
       } catch (IllegalArgumentException e) {
+        if (e.getMessage() != null && e.getMessage().contains("twice")) {
+          throw e;
+        }
         throw new IllegalArgumentException(name + " has a key that is not valid base64.");
       }
     }

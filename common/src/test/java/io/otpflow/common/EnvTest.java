@@ -98,13 +98,14 @@ class EnvTest {
   }
 
   @Test
-  void flagsAreTrueOnlyForTrue() {
+  void flagsAreTrueOrFalseAndAnythingElseNamesTheVariable() {
     Env env = new Env(Map.of("ON", "TRUE", "OFF", "false", "ODD", "yes"));
 
     assertThat(env.flag("ON", false)).isTrue();
     assertThat(env.flag("OFF", true)).isFalse();
-    assertThat(env.flag("ODD", true)).isFalse();
     assertThat(env.flag("UNSET", true)).isTrue();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> env.flag("ODD", true))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ODD");
   }
 
   @Test

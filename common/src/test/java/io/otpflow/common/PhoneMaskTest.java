@@ -15,7 +15,7 @@ class PhoneMaskTest {
     "+4915112345678, +491********78",
     "+447700900123, +447*******23",
     "+3312345678, +331*****78",
-    "12345678, 1234**78"
+    "12345678, 12****78"
   })
   void keepsTheCountryPrefixAndTwoLastDigits(String phone, String masked) {
     assertThat(PhoneMask.mask(phone)).isEqualTo(masked);

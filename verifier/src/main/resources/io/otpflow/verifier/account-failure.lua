@@ -10,7 +10,8 @@ if failures >= threshold then
   local steps = math.min(failures - threshold, 40)
   local delay = math.min(base * (2 ^ steps), max)
   locked_until = now + delay
-  redis.call('HSET', KEYS[1], 'until', locked_until)
+  -- Formatted here: some Redis 7.2 releases turned large Lua numbers into exponent notation.
+  redis.call('HSET', KEYS[1], 'until', string.format('%d', locked_until))
 end
 redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[5]))
 return {failures, locked_until}
