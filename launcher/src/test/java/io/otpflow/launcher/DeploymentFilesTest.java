@@ -1,0 +1,601 @@
+package io.otpflow.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.otpflow.common.Env;
+import io.otpflow.gateway.GatewayConfig;
+import io.otpflow.issuer.IssuerConfig;
+import io.otpflow.sms.DispatcherConfig;
+import io.otpflow.sms.TwilioConfig;
+import io.otpflow.verifier.VerifierConfig;
+import java.io.File;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.xml.parsers.DocumentBuilderFactory;
+import javax.xml.xpath.XPathConstants;
+import javax.xml.xpath.XPathFactory;
+import org.assertj.core.api.SoftAssertions;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.w3c.dom.Document;
+import org.w3c.dom.Node;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+
+/**
+ * Keeps docker-compose.yml and deploy/ true to the code, without a Docker engine. Each otpflow
+ * service's environment is resolved the way Compose resolves it (anchors and merge keys, then ${...}
+ * with deploy/otpflow.env.example standing in for .env), files mounted into the container are mapped
+ * back to the repository, and the result goes through the service's real {@code XxxConfig.fromEnv},
+ * so the same validation runs as at start-up. The variables, images and ports in the deployment files
+ * are then compared with what that config asked for ({@link Env#asked()}) and where it listens.
+ */
+class DeploymentFilesTest {
+
+  /** Variables read by the JVM rather than by a service's config; compose may set these. */
+  private static final Set<String> JVM_VARIABLES = Set.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS");
+
+  /**
+   * The switch to Twilio as deploy/otpflow.env.example describes it (all values made up): the
+   * provider, the TWILIO_* lines filled in, /dev/outbox off, a public address Twilio can reach.
+   */
+  private static final Map<String, String> TWILIO_MODE =
+      Map.of(
+          "SMS_PROVIDER", "twilio",
+          "TWILIO_ACCOUNT_SID", "AC00000000000000000000000000000000",
+          "TWILIO_AUTH_TOKEN", "example-auth-token",
+          "TWILIO_FROM_NUMBER", "+14155550100",
+          "OTPFLOW_DEV_OUTBOX_FILE", "",
+          "OTPFLOW_PUBLIC_URL", "https://otp.example.com");
+
+  /** Twilio's delivery callbacks, as GatewayService routes them. */
+  private static final String TWILIO_WEBHOOK_PATH = "/webhooks/twilio/status";
+
+  private static final YAMLMapper YAML = new YAMLMapper();
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private static Path root;
+  private static Object composeDocument;
+  private static Map<String, String> envExample;
+
+  @BeforeAll
+  static void readFiles() throws IOException {
+    root = repositoryRoot();
+    // Jackson's YAML parser hands an alias back as its anchor's name and knows no merge keys (<<), so
+    // the compose file is loaded with SnakeYAML (which jackson-dataformat-yaml is built on), which
+    // resolves both exactly as Compose does; ${...} is resolved afterwards, on the values, like Compose.
+    composeDocument =
+        new Yaml(new SafeConstructor(new LoaderOptions())).load(Files.readString(root.resolve("docker-compose.yml")));
+    envExample = parseEnvFile(root.resolve("deploy/otpflow.env.example"));
+  }
+
+  // --- (a) and (b): the configs build, and every variable compose sets is one they read --------------
+
+  @Test
+  void everyServiceBuildsItsConfigFromTheComposeFile() {
+    Map<String, Service> outbox = otpflowServices(envExample);
+    assertThat(outbox.values()).extracting(Service::module)
+        .as("compose runs every service module")
+        .contains("gateway", "otp-issuer", "verifier", "sms-dispatcher");
+    Map<String, Built> built = new TreeMap<>();
+    outbox.forEach((name, service) -> built.put(name, build(service)));
+
+    DispatcherConfig dispatcher = (DispatcherConfig) only(built, "sms-dispatcher");
+    assertThat(dispatcher.provider()).as("SMS_PROVIDER as the example has it").isEqualTo("outbox");
+    for (Built b : built.values()) {
+      if (b.config() instanceof GatewayConfig gateway) {
+        assertThat(gateway.devOutboxFile()).as("/dev/outbox shows the file the outbox provider writes")
+            .isEqualTo(dispatcher.outboxFile());
+        assertThat(gateway.tenants().byApiKey(documentedApiKey()))
+            .as("the API key documented in deploy/otpflow.env.example opens the example tenant").isPresent();
+      }
+    }
+    assertThat(built.values()).filteredOn(b -> b.config() instanceof GatewayConfig)
+        .extracting(b -> ((GatewayConfig) b.config()).instanceId())
+        .as("each gateway instance reads replies under its own name").doesNotHaveDuplicates().hasSizeGreaterThan(1);
+  }
+
+  @Test
+  void switchingToTwilioInTheEnvFileIsEnough() {
+    assertThat(envExample).as("the Twilio switch only edits lines deploy/otpflow.env.example has")
+        .containsKeys(TWILIO_MODE.keySet().toArray(String[]::new));
+    Map<String, String> dotEnv = new HashMap<>(envExample);
+    dotEnv.putAll(TWILIO_MODE);
+    Map<String, Built> built = new TreeMap<>();
+    otpflowServices(dotEnv).forEach((name, service) -> built.put(name, build(service)));
+
+    DispatcherConfig dispatcher = (DispatcherConfig) only(built, "sms-dispatcher");
+    assertThat(dispatcher.provider()).isEqualTo("twilio");
+    assertThat(dispatcher.twilio().from()).isEqualTo(TWILIO_MODE.get("TWILIO_FROM_NUMBER"));
+    for (Built b : built.values()) {
+      if (b.config() instanceof GatewayConfig gateway) {
+        assertThat(gateway.twilioAuthToken()).as("the gateway checks callbacks with the dispatcher's account token")
+            .isEqualTo(dispatcher.twilio().authToken());
+        assertThat(gateway.devOutboxFile()).as("/dev/outbox is off").isNull();
+        // The callback's signature covers the URL Twilio calls: public URL + path must be what the dispatcher sends.
+        assertThat(dispatcher.statusCallback())
+            .isEqualTo(URI.create(gateway.publicUrl().toString().replaceAll("/$", "") + TWILIO_WEBHOOK_PATH));
+      }
+    }
+  }
+
+  @Test
+  void composeSetsOnlyVariablesTheConfigsRead() {
+    Map<String, String> twilio = new HashMap<>(envExample);
+    twilio.putAll(TWILIO_MODE);
+    Map<String, Service> outbox = otpflowServices(envExample);
+    Map<String, Service> twilioMode = otpflowServices(twilio);
+    SoftAssertions soft = new SoftAssertions();
+    for (Service service : outbox.values()) {
+      // A variable counts as read when the config asks for it in either SMS mode.
+      Set<String> asked = new TreeSet<>(build(service).asked());
+      asked.addAll(build(twilioMode.get(service.name())).asked());
+      asked.addAll(JVM_VARIABLES);
+      soft.assertThat(new TreeSet<>(service.environment().keySet()))
+          .as("variables compose sets for %s that its config never reads (dead or misspelt)", service.name())
+          .isSubsetOf(asked);
+    }
+    soft.assertAll();
+  }
+
+  // --- (c): the images compose runs are the ones the poms build --------------------------------------
+
+  @Test
+  void composeRunsTheImagesJibBuilds() throws Exception {
+    SoftAssertions soft = new SoftAssertions();
+    for (Service service : otpflowServices(envExample).values()) {
+      Document pom = xml(root.resolve(service.module()).resolve("pom.xml"));
+      String profile = "/project/profiles/profile[id='images']";
+      String jib = profile + "/build/plugins/plugin[artifactId='jib-maven-plugin']";
+      String version = text(pom, "/project/version");
+      if (version == null) {
+        version = text(pom, "/project/parent/version");
+      }
+      String image = text(pom, jib + "/configuration/to/image");
+      soft.assertThat(image).as("%s/pom.xml names its Jib image", service.module()).isNotNull();
+      if (image != null) {
+        soft.assertThat(service.image()).as("image of compose service %s", service.name())
+            .isEqualTo(image.replace("${project.version}", version));
+      }
+      soft.assertThat(node(pom, profile + "/activation"))
+          .as("the images profile of %s is not active by default (the base image needs Docker Hub)", service.module())
+          .isNull();
+      soft.assertThat(text(pom, jib + "/configuration/container/ports/port"))
+          .as("port the %s image exposes", service.module())
+          .isEqualTo(Integer.toString(build(service).httpPort()));
+    }
+    soft.assertAll();
+  }
+
+  // --- (d): ports: health checks, published ports and Prometheus --------------------------------------
+
+  @Test
+  void healthChecksAndPublishedPortsUseThePortEachConfigListensOn() {
+    SoftAssertions soft = new SoftAssertions();
+    for (Service service : otpflowServices(envExample).values()) {
+      int port = build(service).httpPort();
+      String check = service.node().path("healthcheck").path("test").toString();
+      Matcher url = Pattern.compile("http://localhost:(\\d+)/health/ready").matcher(check);
+      soft.assertThat(url.find()).as("%s has a health check on /health/ready: %s", service.name(), check).isTrue();
+      if (url.find(0)) {
+        soft.assertThat(Integer.parseInt(url.group(1))).as("health check port of %s", service.name()).isEqualTo(port);
+      }
+      for (JsonNode p : service.node().path("ports")) {
+        soft.assertThat(containerPort(p)).as("container side of %s's published port %s", service.name(), p).isEqualTo(port);
+      }
+      for (JsonNode e : service.node().path("expose")) {
+        soft.assertThat(e.asInt()).as("port %s exposes", service.name()).isEqualTo(port);
+      }
+    }
+    soft.assertAll();
+  }
+
+  @Test
+  void prometheusScrapesEveryServiceWhereItsConfigListens() throws IOException {
+    JsonNode prometheus = YAML.readTree(root.resolve("deploy/prometheus/prometheus.yml").toFile());
+    Map<String, Set<String>> targetsByJob = new TreeMap<>();
+    for (JsonNode job : prometheus.path("scrape_configs")) {
+      assertThat(job.path("metrics_path").asText("/metrics"))
+          .as("metrics path of job %s", job.path("job_name").asText()).isEqualTo("/metrics");
+      Set<String> targets = targetsByJob.computeIfAbsent(job.path("job_name").asText(), k -> new TreeSet<>());
+      for (JsonNode staticConfig : job.path("static_configs")) {
+        staticConfig.path("targets").forEach(t -> targets.add(t.asText()));
+      }
+    }
+    Map<String, Set<String>> expected = new TreeMap<>();
+    for (Service service : otpflowServices(envExample).values()) {
+      expected.computeIfAbsent(service.module(), k -> new TreeSet<>()).add(service.name() + ":" + build(service).httpPort());
+    }
+    expected.forEach(
+        (module, targets) ->
+            assertThat(targetsByJob.get(module))
+                .as("targets of Prometheus job %s: the compose services running it, at their config's port", module)
+                .isEqualTo(targets));
+
+    Service server =
+        allServices(envExample).values().stream().filter(s -> s.image().startsWith("prom/prometheus")).findFirst()
+            .orElseThrow(() -> new AssertionError("compose runs no prom/prometheus service"));
+    assertThat(server.mounts())
+        .as("the Prometheus service mounts deploy/prometheus/prometheus.yml as its config")
+        .contains(new Mount("bind", root.resolve("deploy/prometheus/prometheus.yml").toString(),
+            "/etc/prometheus/prometheus.yml", true));
+  }
+
+  @Test
+  void promtoolAcceptsThePrometheusConfig() throws Exception {
+    Path promtool = onPath("promtool");
+    Assumptions.assumeTrue(promtool != null,
+        "promtool is not on PATH, so prometheus.yml is checked only by this class's own assertions"
+            + " (install it with the Debian package 'prometheus' for the full syntax check)");
+    Process process =
+        new ProcessBuilder(promtool.toString(), "check", "config", root.resolve("deploy/prometheus/prometheus.yml").toString())
+            .redirectErrorStream(true).start();
+    if (!process.waitFor(60, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      fail("promtool check config did not finish within 60 s");
+    }
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.exitValue()).as("promtool check config deploy/prometheus/prometheus.yml:%n%s", output).isZero();
+  }
+
+  // --- the files that stand in for .env and the tenants -----------------------------------------------
+
+  @Test
+  void theEnvExampleAndComposeFileAgree() throws IOException {
+    String compose = Files.readString(root.resolve("docker-compose.yml"));
+    Set<String> referenced = new TreeSet<>();
+    Matcher m = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)").matcher(compose);
+    while (m.find()) {
+      referenced.add(m.group(1));
+    }
+    assertThat(envExample.keySet()).as("deploy/otpflow.env.example documents only variables compose uses")
+        .isSubsetOf(referenced);
+    assertThat(referenced).as("every ${...} in docker-compose.yml is documented in deploy/otpflow.env.example")
+        .isSubsetOf(envExample.keySet());
+  }
+
+  @Test
+  void filesTheConfigsReadAreMountedIntoTheirContainers() {
+    SoftAssertions soft = new SoftAssertions();
+    for (Service service : otpflowServices(envExample).values()) {
+      service.environment().forEach((name, value) -> {
+        if (name.endsWith("_FILE") && !value.isBlank()) {
+          soft.assertThat(service.mounts()).as("%s of %s (%s) lies on a volume or bind mount", name, service.name(), value)
+              .anyMatch(mount -> under(value, mount.target()));
+        }
+      });
+      if (service.module().equals("sms-dispatcher")) {
+        String outbox = service.environment().get("OTPFLOW_OUTBOX_FILE");
+        soft.assertThat(service.mounts()).as("the dispatcher can write its outbox")
+            .anyMatch(mount -> under(outbox, mount.target()) && !mount.readOnly());
+      }
+    }
+    soft.assertAll();
+  }
+
+  // --- resolving the compose file -------------------------------------------------------------------
+
+  private record Mount(String type, String source, String target, boolean readOnly) {}
+
+  /** One compose service after anchors, merge keys and ${...} are resolved. */
+  private record Service(String name, String image, Map<String, String> environment, List<Mount> mounts, JsonNode node) {
+    /** The Maven module whose image this is ("otpflow/otp-issuer:0.1.0" → "otp-issuer"). */
+    String module() {
+      return image.substring("otpflow/".length()).replaceAll(":.*$", "");
+    }
+  }
+
+  private record Built(Object config, int httpPort, Set<String> asked) {}
+
+  private static Map<String, Service> otpflowServices(Map<String, String> dotEnv) {
+    Map<String, Service> otpflow = new TreeMap<>();
+    allServices(dotEnv).forEach((name, service) -> {
+      if (service.image().startsWith("otpflow/")) {
+        assertThat(service.node().has("env_file"))
+            .as("%s sets its variables under environment: with ${...}, so this test sees each one", name).isFalse();
+        otpflow.put(name, service);
+      }
+    });
+    assertThat(otpflow).as("otpflow services in docker-compose.yml").isNotEmpty();
+    return otpflow;
+  }
+
+  private static Map<String, Service> allServices(Map<String, String> dotEnv) {
+    JsonNode compose = JSON.valueToTree(interpolate(composeDocument, dotEnv, "docker-compose.yml"));
+    Map<String, Service> services = new LinkedHashMap<>();
+    compose.path("services").properties().forEach(entry -> {
+      JsonNode node = entry.getValue();
+      services.put(entry.getKey(),
+          new Service(entry.getKey(), node.path("image").asText(""), environment(entry.getKey(), node.path("environment")),
+              mounts(node.path("volumes")), node));
+    });
+    return services;
+  }
+
+  private static Map<String, String> environment(String service, JsonNode environment) {
+    Map<String, String> vars = new LinkedHashMap<>();
+    if (environment.isArray()) {
+      for (JsonNode item : environment) {
+        String[] kv = item.asText().split("=", 2);
+        assertThat(kv).as("%s: environment entry '%s' has a value (no pass-through from the host)", service, item.asText())
+            .hasSize(2);
+        vars.put(kv[0], kv[1]);
+      }
+    } else {
+      environment.properties().forEach(e -> {
+        assertThat(e.getValue().isNull())
+            .as("%s: %s has a value (no pass-through from the host)", service, e.getKey()).isFalse();
+        vars.put(e.getKey(), e.getValue().asText());
+      });
+    }
+    return vars;
+  }
+
+  private static List<Mount> mounts(JsonNode volumes) {
+    List<Mount> mounts = new ArrayList<>();
+    for (JsonNode v : volumes) {
+      String type;
+      String source;
+      String target;
+      boolean readOnly;
+      if (v.isTextual()) {
+        String[] parts = v.asText().split(":");
+        source = parts[0];
+        target = parts.length > 1 ? parts[1] : parts[0];
+        readOnly = parts.length > 2 && parts[2].contains("ro");
+        type = source.startsWith(".") || source.startsWith("/") ? "bind" : "volume";
+      } else {
+        type = v.path("type").asText("volume");
+        source = v.path("source").asText();
+        target = v.path("target").asText();
+        readOnly = v.path("read_only").asBoolean(false);
+      }
+      if (type.equals("bind")) {
+        source = root.resolve(source).normalize().toString(); // Compose resolves against the project folder
+      }
+      mounts.add(new Mount(type, source, target, readOnly));
+    }
+    return mounts;
+  }
+
+  /**
+   * The environment the service sees, with paths inside bind mounts pointing at the repository's files
+   * instead (the tenants file), then its real config built from it.
+   */
+  private static Built build(Service service) {
+    Map<String, String> vars = new HashMap<>(service.environment());
+    vars.replaceAll((name, value) -> {
+      for (Mount mount : service.mounts()) {
+        if (mount.type().equals("bind") && !value.isBlank() && under(value, mount.target())) {
+          return mount.source() + value.substring(mount.target().length());
+        }
+      }
+      return value;
+    });
+    Env env = new Env(vars);
+    try {
+      return switch (service.module()) {
+        case "gateway" -> {
+          GatewayConfig c = GatewayConfig.fromEnv(env);
+          yield new Built(c, c.httpPort(), env.asked());
+        }
+        case "otp-issuer" -> {
+          IssuerConfig c = IssuerConfig.fromEnv(env);
+          yield new Built(c, c.httpPort(), env.asked());
+        }
+        case "verifier" -> {
+          VerifierConfig c = VerifierConfig.fromEnv(env);
+          yield new Built(c, c.httpPort(), env.asked());
+        }
+        case "sms-dispatcher" -> {
+          DispatcherConfig c = DispatcherConfig.fromEnv(env);
+          Set<String> asked = new TreeSet<>(env.asked());
+          if (c.twilio() != null) {
+            asked.addAll(readByTwilioConfig(vars));
+          }
+          yield new Built(c, c.httpPort(), asked);
+        }
+        default -> throw new AssertionError(
+            "compose service " + service.name() + " runs " + service.image() + ", which no otpflow module builds");
+      };
+    } catch (IllegalArgumentException e) {
+      throw new AssertionError("The configuration of compose service " + service.name() + " is rejected: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * DispatcherConfig hands the raw map to TwilioConfig.fromEnv, which reads it through an Env of its
+   * own, so those names never reach {@link Env#asked()}. They are found by changing one variable at a
+   * time: a variable TwilioConfig reads changes its result, or makes it reject the settings.
+   */
+  private static Set<String> readByTwilioConfig(Map<String, String> vars) {
+    TwilioConfig unchanged = TwilioConfig.fromEnv(vars);
+    Set<String> read = new TreeSet<>();
+    for (String name : vars.keySet()) {
+      Map<String, String> changed = new HashMap<>(vars);
+      changed.put(name, "changed-" + vars.get(name));
+      try {
+        if (!TwilioConfig.fromEnv(changed).equals(unchanged)) {
+          read.add(name);
+        }
+      } catch (IllegalArgumentException e) {
+        read.add(name);
+      }
+    }
+    return read;
+  }
+
+  private static Object only(Map<String, Built> built, String module) {
+    List<Object> configs = new ArrayList<>();
+    built.forEach((name, b) -> {
+      if (module.equals(switch (b.config()) {
+        case GatewayConfig g -> "gateway";
+        case IssuerConfig i -> "otp-issuer";
+        case VerifierConfig v -> "verifier";
+        case DispatcherConfig d -> "sms-dispatcher";
+        default -> "";
+      })) {
+        configs.add(b.config());
+      }
+    });
+    assertThat(configs).as("compose services running %s", module).hasSize(1);
+    return configs.get(0);
+  }
+
+  // --- Compose's ${...} and .env, the subset this repository uses --------------------------------
+
+  private static final Pattern REFERENCE =
+      Pattern.compile("\\$(?:(\\$)|\\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}$]*))?\\})");
+
+  /** Resolves ${NAME}, ${NAME:-default}, ${NAME-default}, ${NAME:?error}, ${NAME?error} and $$ in every string value. */
+  private static Object interpolate(Object node, Map<String, String> vars, String where) {
+    if (node instanceof Map<?, ?> map) {
+      Map<String, Object> out = new LinkedHashMap<>();
+      map.forEach((k, v) -> out.put(String.valueOf(k), interpolate(v, vars, where + "." + k)));
+      return out;
+    }
+    if (node instanceof List<?> list) {
+      List<Object> out = new ArrayList<>();
+      for (int i = 0; i < list.size(); i++) {
+        out.add(interpolate(list.get(i), vars, where + "[" + i + "]"));
+      }
+      return out;
+    }
+    if (!(node instanceof String s)) {
+      return node;
+    }
+    StringBuilder out = new StringBuilder();
+    Matcher m = REFERENCE.matcher(s);
+    int last = 0;
+    while (m.find()) {
+      assertThat(s.substring(last, m.start())).as("%s: only ${NAME...} forms this test understands: %s", where, s)
+          .doesNotContain("$");
+      out.append(s, last, m.start());
+      last = m.end();
+      if (m.group(1) != null) {
+        out.append('$');
+        continue;
+      }
+      String name = m.group(2);
+      String op = m.group(3);
+      String arg = m.group(4);
+      String value = vars.get(name);
+      boolean missing = op != null && op.startsWith(":") ? value == null || value.isEmpty() : value == null;
+      if (op == null) {
+        assertThat(value).as("%s: ${%s} is set by deploy/otpflow.env.example", where, name).isNotNull();
+        out.append(value);
+      } else if (op.endsWith("-")) {
+        out.append(missing ? arg : value);
+      } else {
+        if (missing) {
+          fail("%s: Compose would refuse to start: %s", where, arg);
+        }
+        out.append(value);
+      }
+    }
+    assertThat(s.substring(last)).as("%s: only ${NAME...} forms this test understands: %s", where, s).doesNotContain("$");
+    return out.append(s.substring(last)).toString();
+  }
+
+  /** NAME=value lines; blank lines and lines starting with # are skipped; matching outer quotes are removed. */
+  private static Map<String, String> parseEnvFile(Path file) throws IOException {
+    Map<String, String> vars = new LinkedHashMap<>();
+    for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+      String l = line.strip();
+      if (l.isEmpty() || l.startsWith("#")) {
+        continue;
+      }
+      Matcher m = Pattern.compile("([A-Za-z_][A-Za-z0-9_]*)=(.*)").matcher(l);
+      assertThat(m.matches()).as("%s: '%s' is NAME=value", file.getFileName(), l).isTrue();
+      String value = m.group(2).strip();
+      if (value.length() >= 2 && (value.startsWith("\"") && value.endsWith("\"") || value.startsWith("'") && value.endsWith("'"))) {
+        value = value.substring(1, value.length() - 1);
+      }
+      assertThat(vars.put(m.group(1), value)).as("%s sets %s once", file.getFileName(), m.group(1)).isNull();
+    }
+    return vars;
+  }
+
+  /** The example tenant's API key, as deploy/otpflow.env.example documents it. */
+  private static String documentedApiKey() {
+    try {
+      Matcher m = Pattern.compile("example API key:\\s*(\\S+)")
+          .matcher(Files.readString(root.resolve("deploy/otpflow.env.example")));
+      assertThat(m.find()).as("deploy/otpflow.env.example documents the example tenant's API key").isTrue();
+      return m.group(1);
+    } catch (IOException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  // --- small helpers --------------------------------------------------------------------------------
+
+  private static boolean under(String path, String dir) {
+    String d = dir.endsWith("/") ? dir : dir + "/";
+    return path.equals(dir) || path.startsWith(d);
+  }
+
+  private static int containerPort(JsonNode published) {
+    if (published.isObject()) {
+      return published.path("target").asInt();
+    }
+    String[] parts = published.asText().replaceAll("/(tcp|udp)$", "").split(":");
+    return Integer.parseInt(parts[parts.length - 1]);
+  }
+
+  private static Path onPath(String program) {
+    for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+      if (!dir.isEmpty()) {
+        Path candidate = Path.of(dir, program);
+        if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
+          return candidate;
+        }
+      }
+    }
+    return null;
+  }
+
+  private static Document xml(Path file) throws Exception {
+    DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
+    factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
+    return factory.newDocumentBuilder().parse(file.toFile());
+  }
+
+  private static Node node(Document doc, String xpath) throws Exception {
+    return (Node) XPathFactory.newInstance().newXPath().evaluate(xpath, doc, XPathConstants.NODE);
+  }
+
+  private static String text(Document doc, String xpath) throws Exception {
+    Node n = node(doc, xpath);
+    return n == null ? null : n.getTextContent().strip();
+  }
+
+  private static Path repositoryRoot() {
+    for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+      if (Files.isRegularFile(dir.resolve("docker-compose.yml")) && Files.isRegularFile(dir.resolve("pom.xml"))) {
+        return dir;
+      }
+    }
+    throw new IllegalStateException("No docker-compose.yml above " + Path.of("").toAbsolutePath());
+  }
+}
