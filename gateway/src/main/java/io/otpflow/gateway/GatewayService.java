@@ -59,7 +59,7 @@ public final class GatewayService implements AutoCloseable {
     router.post("/v1/verifications/:id/check").handler(api::requireJsonObject).handler(api::check);
     if (config.twilioAuthToken() != null) {
       TwilioWebhook webhook = new TwilioWebhook(config.twilioAuthToken(), config.publicUrl(), kafka.producer(), registry);
-      router.post("/webhooks/twilio/status").handler(webhook::handle);
+      router.post(TwilioWebhook.PATH).handler(webhook::handle);
     }
     if (config.devOutboxFile() != null) {
       router.get("/dev/outbox").handler(new DevOutboxRoute(config.devOutboxFile())::handle);

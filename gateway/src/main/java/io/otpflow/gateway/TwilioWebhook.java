@@ -24,7 +24,9 @@ import org.slf4j.LoggerFactory;
  * URL and the form parameters), then turns the message status into a delivery report event. The
  * dispatcher put the verification id and tenant in the callback URL's query, which the signature covers.
  */
-final class TwilioWebhook {
+public final class TwilioWebhook {
+  /** Where Twilio posts delivery receipts; OTPFLOW_STATUS_CALLBACK_URL must point here. */
+  public static final String PATH = "/webhooks/twilio/status";
   private static final Logger LOG = LoggerFactory.getLogger(TwilioWebhook.class);
   private static final Pattern VERIFICATION_ID = Pattern.compile("VE[0-9a-f]{32}");
   private static final Pattern TENANT = Pattern.compile("[a-z0-9][a-z0-9-]{0,39}");

@@ -69,7 +69,7 @@ class DeploymentFilesTest {
           "OTPFLOW_PUBLIC_URL", "https://otp.example.com");
 
   /** Twilio's delivery callbacks, as GatewayService routes them. */
-  private static final String TWILIO_WEBHOOK_PATH = "/webhooks/twilio/status";
+  private static final String TWILIO_WEBHOOK_PATH = io.otpflow.gateway.TwilioWebhook.PATH;
 
   private static final YAMLMapper YAML = new YAMLMapper();
   private static final ObjectMapper JSON = new ObjectMapper();
