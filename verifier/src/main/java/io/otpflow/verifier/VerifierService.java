@@ -8,73 +8,48 @@ import io.otpflow.common.Topics;
 import io.otpflow.common.events.CheckReply;
 import io.otpflow.common.events.CheckRequest;
 import io.otpflow.common.events.Verdict;
-import io.otpflow.common.http.Readiness;
-import io.otpflow.common.http.ServiceHttp;
-import io.otpflow.common.kafka.ConsumerLoop;
-import io.otpflow.common.kafka.DeadLetters;
 import io.otpflow.common.kafka.Replies;
-import io.otpflow.common.kafka.TopicSetup;
+import io.otpflow.common.service.ServiceRuntime;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServer;
 import java.time.Clock;
-import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
+import java.time.Instant;
 import java.util.UUID;
-import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.exceptions.JedisException;
 
-/** Wires the verifier: check-request consumer, Redis, verdict events, health and metrics. */
+/** Wires the verifier: the check-request consumer around {@link Verifier}, and verdict events. */
 public final class VerifierService implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(VerifierService.class);
 
-  private final RedisClient redis;
-  private final KafkaProducer<String, byte[]> producer;
-  private final Admin admin;
-  private final ConsumerLoop requests;
-  private final HttpServer http;
-  private final PrometheusMeterRegistry registry;
+  private final ServiceRuntime runtime;
+  private final Verifier verifier;
   private final Clock clock;
 
   private VerifierService(VerifierConfig config, Vertx vertx, Clock clock) throws Exception {
     this.clock = clock;
-    TopicSetup.ensureTopics(config.kafka(), Duration.ofSeconds(60));
-    registry = Metrics.newRegistry(VerifierConfig.SERVICE);
-    redis = config.redis().connect();
-    producer = new KafkaProducer<>(config.kafka().producer());
-    admin = Readiness.admin(config.kafka());
-    Verifier verifier = new Verifier(config.tenants(), new RedisCheckStore(redis), clock, registry);
-    Replies replies = new Replies(producer);
-    Timer latency = Timer.builder(Metrics.CHECK_LATENCY).publishPercentileHistogram().register(registry);
-    requests =
-        new ConsumerLoop(
-            "verifier-requests", config.kafka(), VerifierConfig.SERVICE, List.of(Topics.VERIFIER_REQUESTS),
-            record -> latency.recordCallable(() -> answer(verifier, replies, record)),
-            new DeadLetters(producer, VerifierConfig.SERVICE)).start();
-    Map<String, Callable<Boolean>> readiness = new LinkedHashMap<>();
-    readiness.put("kafka", Readiness.kafka(admin));
-    readiness.put("redis", Readiness.redis(redis));
-    readiness.put("consumers", requests::isRunning);
-    http = ServiceHttp.listen(vertx, config.httpHost(), config.httpPort(), registry, readiness).await(10, TimeUnit.SECONDS);
-    LOG.info("The verifier is running: {}; metrics and health on port {}.", config, http.actualPort());
+    runtime = ServiceRuntime.open(VerifierConfig.SERVICE, config.kafka(), config.redis());
+    try {
+      verifier = new Verifier(config.tenants(), new RedisCheckStore(runtime.redis()), clock, runtime.registry());
+      Timer latency = Timer.builder(Metrics.CHECK_LATENCY).publishPercentileHistogram().register(runtime.registry());
+      runtime.consume("verifier-requests", VerifierConfig.SERVICE, Topics.VERIFIER_REQUESTS,
+          record -> latency.recordCallable(() -> answer(record)));
+      runtime.serve(vertx, config.httpHost(), config.httpPort());
+    } catch (Exception | Error e) {
+      runtime.close();
+      throw e;
+    }
+    LOG.info("The verifier is running: {}; metrics and health on port {}.", config, runtime.httpPort());
   }
 
   public static VerifierService start(VerifierConfig config, Vertx vertx, Clock clock) throws Exception {
     return new VerifierService(config, vertx, clock);
   }
 
-  private Void answer(Verifier verifier, Replies replies, ConsumerRecord<String, byte[]> record) throws Exception {
+  private Void answer(ConsumerRecord<String, byte[]> record) throws Exception {
     Replies.requireReplyHeaders(record);
-    if (Replies.pastDeadline(record, java.time.Instant.now())) {
+    if (Replies.pastDeadline(record, Instant.now())) {
       LOG.info("Skipping check of {}: its caller stopped waiting.", record.key());
       return null;
     }
@@ -85,47 +60,32 @@ public final class VerifierService implements AutoCloseable {
     } catch (JedisException e) {
       // Fail closed: without Redis nothing can be approved.
       LOG.warn("Redis failed while checking verification {}: {}", request.verificationId(), e.toString());
-      replies.send(record, new CheckReply.Unavailable("redis"));
+      runtime.replies().send(record, new CheckReply.Unavailable("redis"));
       return null;
     }
-    replies.send(record, decision.reply());
-    publishVerdict(request, decision);
+    runtime.replies().send(record, decision.reply());
+    String outcome = Json.MAPPER.valueToTree(decision.reply()).path("outcome").asText();
+    int left = decision.reply() instanceof CheckReply.Denied d ? d.attemptsLeft() : 0;
+    runtime.publish(Topics.VERDICTS, request.verificationId(),
+        new Verdict(UUID.randomUUID().toString(), clock.instant(), request.tenant(), request.verificationId(),
+            decision.account(), outcome, left));
     return null;
   }
 
-  private void publishVerdict(CheckRequest request, Verifier.Decision decision) throws Exception {
-    String outcome = Json.MAPPER.valueToTree(decision.reply()).path("outcome").asText();
-    int left = decision.reply() instanceof CheckReply.Denied d ? d.attemptsLeft() : 0;
-    Verdict verdict =
-        new Verdict(UUID.randomUUID().toString(), clock.instant(), request.tenant(), request.verificationId(),
-            decision.account(), outcome, left);
-    producer.send(new ProducerRecord<>(Topics.VERDICTS, request.verificationId(), Json.write(verdict)))
-        .get(10, TimeUnit.SECONDS);
-  }
-
   public int httpPort() {
-    return http.actualPort();
+    return runtime.httpPort();
   }
 
   public PrometheusMeterRegistry registry() {
-    return registry;
+    return runtime.registry();
   }
 
   public boolean isConsuming() {
-    return requests.isAssigned();
+    return runtime.isConsuming();
   }
 
   @Override
   public void close() {
-    requests.close();
-    try {
-      http.close().await(5, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      LOG.warn("The verifier's HTTP server did not close cleanly: {}", e.toString());
-    }
-    producer.close(Duration.ofSeconds(5));
-    admin.close(Duration.ofSeconds(2));
-    redis.close();
-    registry.close();
+    runtime.close();
   }
 }

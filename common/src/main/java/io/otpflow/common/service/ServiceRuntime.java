@@ -1,0 +1,128 @@
+package io.otpflow.common.service;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.otpflow.common.Json;
+import io.otpflow.common.Metrics;
+import io.otpflow.common.RedisSettings;
+import io.otpflow.common.http.Readiness;
+import io.otpflow.common.http.ServiceHttp;
+import io.otpflow.common.kafka.ConsumerLoop;
+import io.otpflow.common.kafka.DeadLetters;
+import io.otpflow.common.kafka.KafkaSettings;
+import io.otpflow.common.kafka.Replies;
+import io.otpflow.common.kafka.TopicSetup;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import redis.clients.jedis.RedisClient;
+
+/**
+ * What every Kafka-and-Redis service owns, built and closed in one place: its topics ensured, a
+ * metrics registry, a Redis client, an idempotent producer, consumer loops, and the operational HTTP
+ * server whose readiness covers Kafka, Redis and the loops. Services add only their own logic.
+ */
+public final class ServiceRuntime implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ServiceRuntime.class);
+  private static final Duration PUBLISH_TIMEOUT = Duration.ofSeconds(10);
+
+  private final String service;
+  private final KafkaSettings kafka;
+  private final PrometheusMeterRegistry registry;
+  private final RedisClient redis;
+  private final KafkaProducer<String, byte[]> producer;
+  private final Admin admin;
+  private final DeadLetters deadLetters;
+  private final Replies replies;
+  private final List<ConsumerLoop> loops = new ArrayList<>();
+  private HttpServer http;
+
+  private ServiceRuntime(String service, KafkaSettings kafka, RedisSettings redisSettings) {
+    this.service = service;
+    this.kafka = kafka;
+    TopicSetup.ensureTopics(kafka, Duration.ofSeconds(60));
+    registry = Metrics.newRegistry(service);
+    redis = redisSettings.connect();
+    producer = new KafkaProducer<>(kafka.producer());
+    admin = Readiness.admin(kafka);
+    deadLetters = new DeadLetters(producer, service);
+    replies = new Replies(producer);
+  }
+
+  public static ServiceRuntime open(String service, KafkaSettings kafka, RedisSettings redis) {
+    return new ServiceRuntime(service, kafka, redis);
+  }
+
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  public RedisClient redis() {
+    return redis;
+  }
+
+  public DeadLetters deadLetters() {
+    return deadLetters;
+  }
+
+  public Replies replies() {
+    return replies;
+  }
+
+  /** Publishes an event as JSON and waits for the broker's acknowledgement (acks=all). */
+  public void publish(String topic, String key, Object event) throws Exception {
+    producer.send(new ProducerRecord<>(topic, key, Json.write(event))).get(PUBLISH_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** Starts a consumer loop in {@code group} on {@code topic}; it is closed with the service. */
+  public ConsumerLoop consume(String name, String group, String topic, ConsumerLoop.RecordHandler handler) {
+    ConsumerLoop loop = new ConsumerLoop(name, kafka, group, List.of(topic), handler, deadLetters).start();
+    loops.add(loop);
+    return loop;
+  }
+
+  /** Serves /metrics and /health; ready when Kafka and Redis answer and every loop runs. */
+  public void serve(Vertx vertx, String host, int port) throws Exception {
+    Map<String, Callable<Boolean>> readiness = new LinkedHashMap<>();
+    readiness.put("kafka", Readiness.kafka(admin));
+    readiness.put("redis", Readiness.redis(redis));
+    readiness.put("consumers", () -> loops.stream().allMatch(ConsumerLoop::isRunning));
+    http = ServiceHttp.listen(vertx, host, port, registry, readiness).await(10, TimeUnit.SECONDS);
+  }
+
+  public int httpPort() {
+    return http.actualPort();
+  }
+
+  /** True once every loop owns its partitions: what is published from now on is consumed. */
+  public boolean isConsuming() {
+    return loops.stream().allMatch(ConsumerLoop::isAssigned);
+  }
+
+  /** Stops consuming first (finishing and committing what is in flight), then the rest. */
+  @Override
+  public void close() {
+    loops.forEach(ConsumerLoop::close);
+    if (http != null) {
+      try {
+        http.close().await(5, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        LOG.warn("The HTTP server of {} did not close cleanly: {}", service, e.toString());
+      }
+    }
+    producer.close(Duration.ofSeconds(5));
+    admin.close(Duration.ofSeconds(2));
+    redis.close();
+    registry.close();
+  }
+}
