@@ -74,6 +74,11 @@ public final class TenantDirectory {
   private static Tenant tenant(JsonNode n) {
     String id = n.path("id").asText(null);
     onlyKnown(n, TENANT_FIELDS, "tenant " + id);
+    for (String section : java.util.List.of("limits", "lockout")) {
+      if (n.has(section) && !n.get(section).isObject()) {
+        throw new IllegalArgumentException("Tenant " + id + ": " + section + " must be a JSON object.");
+      }
+    }
     onlyKnown(n.path("limits"), LIMIT_FIELDS, "limits of tenant " + id);
     onlyKnown(n.path("lockout"), LOCKOUT_FIELDS, "lockout of tenant " + id);
     String keyHash = n.path("api_key_sha256").asText(null);

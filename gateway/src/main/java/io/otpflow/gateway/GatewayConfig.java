@@ -39,6 +39,9 @@ public record GatewayConfig(
     if (requestTimeout.isNegative() || requestTimeout.isZero()) {
       throw new IllegalArgumentException("OTPFLOW_REQUEST_TIMEOUT must be positive.");
     }
+    if (instanceId == null || !instanceId.matches("[A-Za-z0-9._-]{1,64}")) {
+      throw new IllegalArgumentException("OTPFLOW_INSTANCE_ID must be 1-64 letters, digits or . _ - characters.");
+    }
     if (maxBodyBytes < 256) {
       throw new IllegalArgumentException("OTPFLOW_MAX_BODY_BYTES must be at least 256.");
     }

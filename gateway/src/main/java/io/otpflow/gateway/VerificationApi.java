@@ -136,7 +136,7 @@ final class VerificationApi {
       Problems.send(ctx, 400, "invalid-idempotency-key", "Idempotency-Key must be 1-255 visible ASCII characters.");
       return;
     }
-    ctx.put(BODY, new SendInput(e164.get(), channelText, (String) account, clientIp == null ? null : ((String) clientIp).toLowerCase()));
+    ctx.put(BODY, new SendInput(e164.get(), channelText, (String) account, clientIp == null ? null : canonicalIp((String) clientIp)));
     ctx.next();
   }
 
@@ -237,6 +237,15 @@ final class VerificationApi {
       case CheckReply.NotFound n -> Problems.send(ctx, 404, "verification-not-found", "No such verification.");
       case CheckReply.Unavailable u ->
           Problems.send(ctx, 503, "platform-unavailable", "The platform cannot check codes right now; retry later.");
+    }
+  }
+
+  /** One spelling per address ("2001:DB8::0:1" and "2001:db8::1" are one subject); literals only, no DNS. */
+  private static String canonicalIp(String literal) {
+    try {
+      return java.net.InetAddress.getByName(literal).getHostAddress();
+    } catch (java.net.UnknownHostException e) {
+      return literal.toLowerCase();
     }
   }
 

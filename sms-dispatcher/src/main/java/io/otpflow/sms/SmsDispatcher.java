@@ -76,6 +76,11 @@ final class SmsDispatcher {
   void dispatch(SmsDispatch d) throws Exception {
     Instant now = clock.instant();
     String claimKey = RedisKeys.smsSent(d.verificationId(), d.eventId());
+    String earlier = redis.get(claimKey);
+    if (earlier != null) {
+      redelivered(d, earlier);
+      return;
+    }
     if (!now.isBefore(d.expiresAt())) {
       LOG.info("Dropping the SMS of verification {}: its code expired before it could be sent.", d.verificationId());
       report(d, "failed", null, null, "expired-before-send");
@@ -86,12 +91,7 @@ final class SmsDispatcher {
     Duration keep = Duration.between(now, d.expiresAt()).plus(Duration.ofHours(1));
     String claimed = redis.set(claimKey, "sending", SetParams.setParams().nx().px(keep.toMillis()));
     if (!"OK".equals(claimed)) {
-      String state = redis.get(claimKey);
-      LOG.info("Not sending the SMS of verification {} again: it is already {}.", d.verificationId(), state);
-      if (state != null && state.startsWith("sent:")) {
-        // The report may be what failed last time; the issuer applies it idempotently.
-        report(d, "sent", state.substring(5), null, null);
-      }
+      redelivered(d, redis.get(claimKey)); // another dispatcher claimed it a moment ago
       return;
     }
     SmsMessage message =
@@ -107,14 +107,18 @@ final class SmsDispatcher {
         LOG.info("Sent the SMS of verification {} to {} via {}.", d.verificationId(), PhoneMask.mask(d.to()), sender.provider());
         report(d, "sent", a.providerMessageId(), null, null);
       }
-      case SendOutcome.Permanent p -> {
-        redis.set(claimKey, "failed", SetParams.setParams().px(keep.toMillis()));
-        fail(d, p.errorCode(), "permanent: provider error " + p.errorCode());
-      }
-      case SendOutcome.Retryable r -> {
-        redis.set(claimKey, "failed", SetParams.setParams().px(keep.toMillis()));
-        fail(d, null, "retries-exhausted: " + r.reason());
-      }
+      case SendOutcome.Permanent p -> fail(d, claimKey, keep, p.errorCode(), "permanent: provider error " + p.errorCode());
+      case SendOutcome.Retryable r -> fail(d, claimKey, keep, null, "retries-exhausted: " + r.reason());
+    }
+  }
+
+  /** The event was seen before: send nothing, but make sure a "sent" outcome was reported. */
+  private void redelivered(SmsDispatch d, String state) throws Exception {
+    LOG.info("Not sending the SMS of verification {} again: it is already {}.", d.verificationId(),
+        state == null ? "gone" : state.replaceFirst(":.*", ""));
+    if (state != null && state.startsWith("sent:")) {
+      // The report may be what failed last time; the issuer applies it idempotently.
+      report(d, "sent", state.substring(5), null, null);
     }
   }
 
@@ -145,13 +149,24 @@ final class SmsDispatcher {
     return outcome;
   }
 
-  private void fail(SmsDispatch d, String errorCode, String reason) throws Exception {
+  /**
+   * Dead-letters and reports a send that did not happen. The claim becomes "failed" only once both
+   * are published; if publishing fails the claim is dropped, so the redelivered event tries again
+   * (safe: nothing was sent) instead of losing the outcome.
+   */
+  private void fail(SmsDispatch d, String claimKey, Duration keep, String errorCode, String reason) throws Exception {
+    LOG.warn("The SMS of verification {} to {} failed for good: {}.", d.verificationId(), PhoneMask.mask(d.to()), reason);
+    try {
+      outcomes.deadLetter(d, reason);
+      report(d, "failed", null, errorCode, reason.substring(0, reason.indexOf(':')));
+    } catch (Exception e) {
+      redis.del(claimKey);
+      throw e;
+    }
+    redis.set(claimKey, "failed", SetParams.setParams().px(keep.toMillis()));
     count(d, "failed");
     metrics.counter(Metrics.DISPATCH_DEAD_LETTERS, Metrics.TAG_PROVIDER, sender.provider(),
         Metrics.TAG_REASON, reason.startsWith("permanent") ? "permanent" : "retries_exhausted").increment();
-    LOG.warn("The SMS of verification {} to {} failed for good: {}.", d.verificationId(), PhoneMask.mask(d.to()), reason);
-    outcomes.deadLetter(d, reason);
-    report(d, "failed", null, errorCode, reason.substring(0, reason.indexOf(':')));
   }
 
   private void count(SmsDispatch d, String outcome) {

@@ -22,9 +22,10 @@ final class RedisCheckStore {
 
   /**
    * What check.lua decided; {@code status} is set for not_pending (approved or canceled);
-   * {@code replayed} when this request was already decided (a redelivery) and nothing was spent.
+   * {@code spent} when this call used up an attempt (false for a redelivered request and for a
+   * verification that was already decided), so account bookkeeping happens once per real attempt.
    */
-  record Result(String outcome, int attemptsLeft, String account, String status, boolean replayed) {}
+  record Result(String outcome, int attemptsLeft, String account, String status, boolean spent) {}
 
   Result check(String tenant, String verificationId, String codeMac, Instant now, String requestId) {
     List<?> r =

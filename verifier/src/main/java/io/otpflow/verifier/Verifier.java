@@ -63,7 +63,7 @@ final class Verifier {
           case "not_pending" -> new CheckReply.NotPending(result.status());
           default -> new CheckReply.NotFound();
         };
-    if (account != null && !result.replayed()) {
+    if (account != null && result.spent()) {
       reply = applyAccountLockout(tenant, account, reply, now);
     }
     count(tenant, result.outcome());
@@ -82,7 +82,7 @@ final class Verifier {
           return new CheckReply.Locked(seconds(locked));
         }
       }
-      case CheckReply.Locked l -> store.recordFailure(tenant, account, now);
+      case CheckReply.Locked l -> store.recordFailure(tenant, account, now); // the last attempt failed
       default -> {}
     }
     return reply;

@@ -2,34 +2,35 @@
 -- guesses can never exceed the limit, and a code approves at most once.
 -- KEYS[1]: verification hash
 -- ARGV[1]: MAC of the submitted code; ARGV[2]: now (ms); ARGV[3]: tenant; ARGV[4]: request id
--- Returns {outcome, attempts left, account, status, replayed}; outcome is approved, denied, expired,
+-- Returns {outcome, attempts left, account, status, spent}; outcome is approved, denied, expired,
 -- locked, not_pending (already approved or voided; status says which) or not_found (also for
--- another tenant's verification). A request delivered twice gets its first answer again (replayed = 1)
--- and spends nothing, so a Kafka redelivery never costs the user an attempt.
+-- another tenant's verification). spent = 1 only when this call used up an attempt. A request
+-- delivered twice gets its first answer again with spent = 0, so a Kafka redelivery never costs the
+-- user an attempt; answers are remembered only for calls that spent one, so at most max-checks of them.
 local h = redis.call('HMGET', KEYS[1], 'tenant', 'status', 'exp', 'att', 'max', 'mac', 'account', 'r:' .. ARGV[4])
 if not h[1] or h[1] ~= ARGV[3] then
   return {'not_found', 0, '', '', 0}
 end
 if h[8] then
   local first = cjson.decode(h[8])
-  return {first[1], first[2], first[3], first[4], 1}
+  return {first[1], first[2], first[3], first[4], 0}
 end
 local account = h[7] or ''
-local function finish(outcome, left, status)
-  redis.call('HSET', KEYS[1], 'r:' .. ARGV[4], cjson.encode({outcome, left, account, status}))
-  return {outcome, left, account, status, 0}
+local function finish(outcome, left)
+  redis.call('HSET', KEYS[1], 'r:' .. ARGV[4], cjson.encode({outcome, left, account, ''}))
+  return {outcome, left, account, '', 1}
 end
 local status = h[2]
 if status == 'approved' or status == 'canceled' then
-  return finish('not_pending', 0, status)
+  return {'not_pending', 0, account, status, 0}
 end
 if status == 'expired' or status == 'locked' then
-  return finish(status, 0, '')
+  return {status, 0, account, '', 0}
 end
 if tonumber(ARGV[2]) >= tonumber(h[3]) then
   redis.call('HSET', KEYS[1], 'status', 'expired')
   redis.call('HDEL', KEYS[1], 'mac')
-  return finish('expired', 0, '')
+  return {'expired', 0, account, '', 0}
 end
 local attempts = tonumber(h[4]) + 1
 local max = tonumber(h[5])
@@ -46,11 +47,11 @@ end
 if diff == 0 and #given > 0 then
   redis.call('HSET', KEYS[1], 'status', 'approved')
   redis.call('HDEL', KEYS[1], 'mac')
-  return finish('approved', 0, '')
+  return finish('approved', 0)
 end
 if attempts >= max then
   redis.call('HSET', KEYS[1], 'status', 'locked')
   redis.call('HDEL', KEYS[1], 'mac')
-  return finish('locked', 0, '')
+  return finish('locked', 0)
 end
-return finish('denied', max - attempts, '')
+return finish('denied', max - attempts)

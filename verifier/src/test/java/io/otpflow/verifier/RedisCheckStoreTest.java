@@ -78,8 +78,9 @@ class RedisCheckStoreTest {
 
     assertThat(first.outcome()).isEqualTo("approved");
     assertThat(first.account()).isEqualTo("user-1");
-    assertThat(first.replayed()).isFalse();
+    assertThat(first.spent()).isTrue();
     assertThat(second.outcome()).isEqualTo("not_pending");
+    assertThat(second.spent()).isFalse();
     assertThat(second.status()).isEqualTo("approved");
     assertThat(hash(id)).containsEntry(Field.STATUS, "approved").doesNotContainKey(Field.MAC);
   }
@@ -189,12 +190,23 @@ class RedisCheckStoreTest {
     RedisCheckStore.Result again = store.check(tenant, id, wrong, T0.plusSeconds(1), requestId);
 
     assertThat(first.outcome()).isEqualTo("denied");
-    assertThat(first.replayed()).isFalse();
+    assertThat(first.spent()).isTrue();
     assertThat(again.outcome()).isEqualTo("denied");
     assertThat(again.attemptsLeft()).isEqualTo(first.attemptsLeft());
     assertThat(again.account()).isEqualTo("user-1");
-    assertThat(again.replayed()).isTrue();
+    assertThat(again.spent()).isFalse();
     assertThat(hash(id)).containsEntry(Field.ATTEMPTS, "1");
+  }
+
+  @Test
+  void checksOfADecidedVerificationAreNotRememberedSoTheHashCannotGrow() {
+    String id = verification("482913", 5, null);
+    check(id, "482913", T0.plusSeconds(1));
+    int fields = hash(id).size();
+    for (int i = 0; i < 20; i++) {
+      assertThat(check(id, "482913", T0.plusSeconds(2)).outcome()).isEqualTo("not_pending");
+    }
+    assertThat(hash(id)).hasSize(fields);
   }
 
   // ---------------------------------------------------------------- concurrency
