@@ -58,7 +58,7 @@ public final class GatewayService implements AutoCloseable {
     router.get("/v1/verifications/:id").handler(api::status);
     router.post("/v1/verifications/:id/check").handler(api::requireJsonObject).handler(api::check);
     if (config.twilioAuthToken() != null) {
-      TwilioWebhook webhook = new TwilioWebhook(config.twilioAuthToken(), config.publicUrl(), kafka.producer(), registry);
+      TwilioWebhook webhook = new TwilioWebhook(config.twilioAuthToken(), config.publicUrl(), kafka, registry);
       router.post(TwilioWebhook.PATH).handler(webhook::handle);
     }
     if (config.devOutboxFile() != null) {

@@ -2,7 +2,6 @@ package io.otpflow.gateway;
 
 import com.twilio.security.RequestValidator;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.otpflow.common.Json;
 import io.otpflow.common.Metrics;
 import io.otpflow.common.Topics;
 import io.otpflow.common.events.DeliveryReport;
@@ -14,8 +13,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Pattern;
-import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerRecord;
+import io.otpflow.common.kafka.RequestReplyClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,13 +32,13 @@ public final class TwilioWebhook {
 
   private final RequestValidator validator;
   private final URI publicUrl;
-  private final Producer<String, byte[]> producer;
+  private final RequestReplyClient kafka;
   private final MeterRegistry metrics;
 
-  TwilioWebhook(String authToken, URI publicUrl, Producer<String, byte[]> producer, MeterRegistry metrics) {
+  TwilioWebhook(String authToken, URI publicUrl, RequestReplyClient kafka, MeterRegistry metrics) {
     this.validator = new RequestValidator(authToken);
     this.publicUrl = publicUrl;
-    this.producer = producer;
+    this.kafka = kafka;
     this.metrics = metrics;
   }
 
@@ -72,20 +70,18 @@ public final class TwilioWebhook {
             UUID.randomUUID().toString(), Instant.now(), tenant, verificationId, "sms", "twilio", state,
             params.get("MessageSid"),
             errorCode != null && ERROR_CODE.matcher(errorCode).matches() ? errorCode : null, null);
-    producer.send(
-        new ProducerRecord<>(Topics.DELIVERY_REPORTS, verificationId, Json.write(report)),
-        (metadata, error) ->
-            ctx.vertx().runOnContext(v -> {
-              if (error != null) {
-                LOG.warn("Could not publish the delivery report of verification {}: {}", verificationId, error.toString());
-                // Twilio retries callbacks that fail, so a 503 here is not a lost report.
-                Problems.send(ctx, 503, "platform-unavailable", "Could not record the status; retry.");
-              } else {
-                metrics.counter(Metrics.DELIVERY_REPORTS, Metrics.TAG_PROVIDER, "twilio", Metrics.TAG_STATE, state,
-                    Metrics.TAG_TENANT, tenant).increment();
-                ctx.response().setStatusCode(204).end();
-              }
-            }));
+    io.vertx.core.Future.fromCompletionStage(kafka.publish(Topics.DELIVERY_REPORTS, verificationId, report), ctx.vertx().getOrCreateContext())
+        .onComplete(done -> {
+          if (done.failed()) {
+            LOG.warn("Could not publish the delivery report of verification {}: {}", verificationId, done.cause().toString());
+            // A 5xx tells Twilio the callback failed; whether it retries depends on the callback URL's settings.
+            Problems.send(ctx, 503, "platform-unavailable", "Could not record the status; retry.");
+          } else {
+            metrics.counter(Metrics.DELIVERY_REPORTS, Metrics.TAG_PROVIDER, "twilio", Metrics.TAG_STATE, state,
+                Metrics.TAG_TENANT, tenant).increment();
+            ctx.response().setStatusCode(204).end();
+          }
+        });
   }
 
   private static String state(String messageStatus) {

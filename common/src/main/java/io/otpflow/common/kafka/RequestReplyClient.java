@@ -79,10 +79,6 @@ public final class RequestReplyClient implements AutoCloseable {
     return instanceId;
   }
 
-  public Producer<String, byte[]> producer() {
-    return producer;
-  }
-
   /**
    * Publishes {@code payload} to {@code topic} and completes with the reply, or with an
    * {@link UnavailableException} when Kafka does not take it or no answer arrives within {@code timeout}.
@@ -125,6 +121,28 @@ public final class RequestReplyClient implements AutoCloseable {
               }
               return Json.read(bytes, replyType);
             });
+  }
+
+  /**
+   * Publishes an event (no reply expected) off the caller's thread, completing when the broker
+   * has it: safe to call from an event loop, where send() could block while metadata is missing.
+   */
+  public CompletableFuture<Void> publish(String topic, String key, Object event) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    sender.execute(() -> {
+      try {
+        producer.send(new ProducerRecord<>(topic, key, Json.write(event)), (metadata, error) -> {
+          if (error != null) {
+            done.completeExceptionally(new UnavailableException("Kafka did not take the event.", error));
+          } else {
+            done.complete(null);
+          }
+        });
+      } catch (RuntimeException e) {
+        done.completeExceptionally(new UnavailableException("Kafka did not take the event.", e));
+      }
+    });
+    return done;
   }
 
   /** False once the reply reader has stopped: the gateway can no longer answer and must not look ready. */
