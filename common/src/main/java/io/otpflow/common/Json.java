@@ -25,6 +25,17 @@ public final class Json {
 
   private Json() {}
 
+  /**
+   * For compact constructors of event records: a missing required field fails while reading, so
+   * the record becomes a dead letter with the field's name instead of a NullPointerException later.
+   */
+  public static <T> T require(T value, String field) {
+    if (value == null || (value instanceof String s && s.isEmpty())) {
+      throw new IllegalArgumentException("missing required field " + field);
+    }
+    return value;
+  }
+
   public static byte[] write(Object value) {
     try {
       return MAPPER.writeValueAsBytes(value);
@@ -53,8 +64,13 @@ public final class Json {
       }
       return value;
     } catch (IOException | IllegalArgumentException e) {
-      throw new MalformedEventException(
-          "The record is not a valid " + type.getSimpleName() + ": " + e.getClass().getSimpleName(), e);
+      // Only our own validation messages are quoted: Jackson's would echo bits of the input.
+      Throwable cause = e instanceof IllegalArgumentException ? e : e.getCause();
+      String why = cause instanceof IllegalArgumentException && cause.getMessage() != null
+              && cause.getMessage().startsWith("missing required field")
+          ? cause.getMessage()
+          : e.getClass().getSimpleName();
+      throw new MalformedEventException("The record is not a valid " + type.getSimpleName() + ": " + why, e);
     }
   }
 }

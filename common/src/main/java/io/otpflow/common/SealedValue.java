@@ -7,4 +7,10 @@ package io.otpflow.common;
  * @param nonce base64 96-bit nonce
  * @param ciphertext base64 ciphertext with the GCM tag
  */
-public record SealedValue(String keyId, String nonce, String ciphertext) {}
+public record SealedValue(String keyId, String nonce, String ciphertext) {
+  public SealedValue {
+    Json.require(keyId, "key_id");
+    Json.require(nonce, "nonce");
+    Json.require(ciphertext, "ciphertext");
+  }
+}

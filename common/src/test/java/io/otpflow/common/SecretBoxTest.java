@@ -141,8 +141,9 @@ class SecretBoxTest {
     assertThatThrownBy(() -> box.open(new SealedValue("k0", sealed.nonce(), sealed.ciphertext()), ID))
         .isInstanceOf(MalformedEventException.class)
         .hasMessageContaining("unknown key id");
-    assertThatThrownBy(() -> box.open(new SealedValue(null, sealed.nonce(), sealed.ciphertext()), ID))
-        .isInstanceOf(MalformedEventException.class);
+    // A sealed value without a key id cannot even be built (nor read from an event).
+    assertThatThrownBy(() -> new SealedValue(null, sealed.nonce(), sealed.ciphertext()))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("key_id");
     assertThatThrownBy(() -> box.open(null, ID)).isInstanceOf(MalformedEventException.class);
   }
 

@@ -5,7 +5,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
@@ -17,6 +16,8 @@ import java.util.List;
  */
 final class DevOutboxRoute {
   private static final int MAX_SHOWN = 200;
+  /** Enough for MAX_SHOWN messages; the file itself grows without bound over a long development run. */
+  private static final int TAIL_BYTES = 256 * 1024;
   private final Path file;
 
   DevOutboxRoute(Path file) {
@@ -38,7 +39,7 @@ final class DevOutboxRoute {
   private JsonArray read() throws IOException {
     List<String> lines;
     try {
-      lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+      lines = tail();
     } catch (NoSuchFileException e) {
       lines = List.of();
     }
@@ -49,5 +50,22 @@ final class DevOutboxRoute {
       }
     }
     return newestFirst;
+  }
+
+  /** The complete lines in the last TAIL_BYTES of the file. */
+  private List<String> tail() throws IOException {
+    try (java.io.RandomAccessFile in = new java.io.RandomAccessFile(file.toFile(), "r")) {
+      long start = Math.max(0, in.length() - TAIL_BYTES);
+      byte[] bytes = new byte[(int) (in.length() - start)];
+      in.seek(start);
+      in.readFully(bytes);
+      List<String> lines = new java.util.ArrayList<>(new String(bytes, StandardCharsets.UTF_8).lines().toList());
+      if (start > 0 && !lines.isEmpty()) {
+        lines.remove(0); // cut in the middle
+      }
+      return lines;
+    } catch (java.io.FileNotFoundException e) {
+      throw new NoSuchFileException(file.toString());
+    }
   }
 }

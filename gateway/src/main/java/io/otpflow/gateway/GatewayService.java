@@ -32,9 +32,14 @@ public final class GatewayService implements AutoCloseable {
     TopicSetup.ensureTopics(config.kafka(), Duration.ofSeconds(60));
     registry = Metrics.newRegistry(GatewayConfig.SERVICE);
     kafka = RequestReplyClient.start(config.kafka(), config.instanceId(), Duration.ofSeconds(30));
-    admin = Readiness.admin(config.kafka());
-    http = vertx.createHttpServer().requestHandler(router(vertx, config)).listen(config.httpPort(), config.httpHost())
-        .await(10, TimeUnit.SECONDS);
+    try {
+      admin = Readiness.admin(config.kafka());
+      http = vertx.createHttpServer().requestHandler(router(vertx, config)).listen(config.httpPort(), config.httpHost())
+          .await(10, TimeUnit.SECONDS);
+    } catch (Exception | Error e) {
+      kafka.close(); // its reply reader would otherwise keep the JVM alive after a failed start
+      throw e;
+    }
     LOG.info("The gateway is listening on port {}: {}.", http.actualPort(), config);
   }
 

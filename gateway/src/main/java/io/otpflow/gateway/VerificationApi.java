@@ -117,9 +117,14 @@ final class VerificationApi {
       Problems.send(ctx, 400, "invalid-field", "'account' must be 1-128 letters, digits or ._:@+=- characters.");
       return;
     }
-    if (clientIp != null && !(clientIp instanceof String ip && (IPV4.matcher(ip).matches() || IPV6.matcher(ip).matches()))) {
-      Problems.send(ctx, 400, "invalid-field", "'client_ip' must be the end user's IPv4 or IPv6 address.");
-      return;
+    String ipSubject = null;
+    if (clientIp != null) {
+      ipSubject = clientIp instanceof String ip && (IPV4.matcher(ip).matches() || IPV6.matcher(ip).matches())
+          ? limitSubject(ip) : null;
+      if (ipSubject == null) {
+        Problems.send(ctx, 400, "invalid-field", "'client_ip' must be the end user's IPv4 or IPv6 address.");
+        return;
+      }
     }
     if (country != null && !(country instanceof String)) {
       Problems.send(ctx, 400, "invalid-field", "'country' must be an ISO 3166 region code like \"US\".");
@@ -136,7 +141,7 @@ final class VerificationApi {
       Problems.send(ctx, 400, "invalid-idempotency-key", "Idempotency-Key must be 1-255 visible ASCII characters.");
       return;
     }
-    ctx.put(BODY, new SendInput(e164.get(), channelText, (String) account, clientIp == null ? null : canonicalIp((String) clientIp)));
+    ctx.put(BODY, new SendInput(e164.get(), channelText, (String) account, ipSubject));
     ctx.next();
   }
 
@@ -192,10 +197,12 @@ final class VerificationApi {
   private void answerIssuer(RoutingContext ctx, IssuerReply reply, int createdStatus) {
     switch (reply) {
       case IssuerReply.Created c -> {
-        if (c.replayed()) {
+        // Replayed without an Idempotency-Key means only that Kafka delivered the request twice.
+        boolean replayed = c.replayed() && ctx.request().getHeader("idempotency-key") != null;
+        if (replayed) {
           ctx.response().putHeader("idempotent-replayed", "true");
         }
-        respond(ctx, c.replayed() ? 200 : createdStatus, view(c.verification()));
+        respond(ctx, replayed ? 200 : createdStatus, view(c.verification()));
       }
       case IssuerReply.Found f -> respond(ctx, 200, view(f.verification()));
       case IssuerReply.RateLimited r -> {
@@ -214,6 +221,7 @@ final class VerificationApi {
     return switch (code) {
       case "idempotency-key-reused" -> 422;
       case "idempotency-key-in-flight", "conflict" -> 409;
+      case "unknown-tenant" -> 500; // the gateway and the issuer disagree on tenants: our fault, not the client's
       default -> 400;
     };
   }
@@ -240,12 +248,22 @@ final class VerificationApi {
     }
   }
 
-  /** One spelling per address ("2001:DB8::0:1" and "2001:db8::1" are one subject); literals only, no DNS. */
-  private static String canonicalIp(String literal) {
+  /**
+   * The per-IP limit's subject: an IPv4 address, or an IPv6 /64 (one subscriber usually holds a
+   * whole /64, so counting single addresses would give them 2^64 fresh limits). One spelling per
+   * address; parsing a validated literal does no DNS lookup. Null when it is not an address.
+   */
+  private static String limitSubject(String literal) {
     try {
-      return java.net.InetAddress.getByName(literal).getHostAddress();
+      java.net.InetAddress address = java.net.InetAddress.getByName(literal);
+      if (address instanceof java.net.Inet6Address) {
+        byte[] prefix = java.util.Arrays.copyOf(address.getAddress(), 16);
+        java.util.Arrays.fill(prefix, 8, 16, (byte) 0);
+        return java.net.InetAddress.getByAddress(prefix).getHostAddress() + "/64";
+      }
+      return address.getHostAddress();
     } catch (java.net.UnknownHostException e) {
-      return literal.toLowerCase();
+      return null;
     }
   }
 

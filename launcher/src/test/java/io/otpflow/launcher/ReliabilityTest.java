@@ -168,10 +168,20 @@ class ReliabilityTest {
       producer.send(new ProducerRecord<>(Topics.SMS_DISPATCH, poisonKey, "{not json".getBytes())).get();
       producer.send(new ProducerRecord<>(Topics.ISSUER_REQUESTS, poisonKey, "{\"type\": \"nope\"}".getBytes())).get();
       producer.send(new ProducerRecord<>(Topics.VERIFIER_REQUESTS, poisonKey, new byte[] {0, 1, 2})).get();
+      // Valid JSON with a required field missing: must not reach a handler and block the partition.
+      producer.send(new ProducerRecord<>(Topics.DELIVERY_REPORTS, poisonKey,
+          "{\"tenant\": \"acme\", \"verification_id\": \"VE00\"}".getBytes())).get();
+      producer.send(new ProducerRecord<>(Topics.SMS_DISPATCH, poisonKey,
+          ("{\"event_id\": \"e1\", \"tenant\": \"acme\", \"verification_id\": \"VE00\", \"to\": \"+14155550100\","
+              + " \"code\": {\"key_id\": \"t1\", \"nonce\": \"AAAA\", \"ciphertext\": \"AAAA\"},"
+              + " \"expires_at\": \"2099-01-01T00:00:00Z\"}").getBytes())).get();
     }
     KafkaTopicReader reader = new KafkaTopicReader(KafkaFixture.shared().bootstrapServers());
     await().atMost(Duration.ofSeconds(20)).until(
-        () -> reader.readAll(Topics.DEAD_LETTERS).stream().filter(r -> poisonKey.equals(r.key())).count() == 3);
+        () -> reader.readAll(Topics.DEAD_LETTERS).stream().filter(r -> poisonKey.equals(r.key())).count() == 5);
+    assertThat(reader.readAll(Topics.DEAD_LETTERS).stream().filter(r -> poisonKey.equals(r.key())))
+        .anySatisfy(r -> assertThat(r.header(Topics.DEAD_LETTER_REASON).orElseThrow()).contains("missing required field state"))
+        .anySatisfy(r -> assertThat(r.header(Topics.DEAD_LETTER_REASON).orElseThrow()).contains("missing required field template"));
     // And the platform still works.
     String id = p.sendSms(ACME_KEY, TestPlatform.uniquePhone());
     assertThat(p.check(ACME_KEY, id, p.awaitCode(id)).body().getString("status")).isEqualTo("approved");

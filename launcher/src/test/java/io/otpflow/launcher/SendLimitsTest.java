@@ -97,6 +97,23 @@ class SendLimitsTest {
   }
 
   @Test
+  void ipv6AddressesAreLimitedPerSlash64AndGarbageIsRefused() {
+    String prefix = "2001:db8:" + Integer.toHexString((int) (System.nanoTime() & 0xffff)) + ":1";
+    String body = "{\"to\": \"%s\", \"client_ip\": \"%s\"}";
+    for (int i = 1; i <= 3; i++) {
+      // Different addresses, and different spellings, of one /64.
+      String ip = i == 2 ? prefix.toUpperCase() + ":0:0:0:" + i : prefix + "::" + i;
+      assertThat(p.post("/v1/verifications", ACME_KEY, body.formatted(TestPlatform.uniquePhone(), ip)).status()).isEqualTo(201);
+    }
+    assertThat(p.post("/v1/verifications", ACME_KEY, body.formatted(TestPlatform.uniquePhone(), prefix + "::99")).status())
+        .isEqualTo(429);
+    for (String garbage : new String[] {"1::2::3", ":::", "ffff:ffff:ffff", "256.1.1.1", "example.com"}) {
+      assertThat(p.post("/v1/verifications", ACME_KEY, body.formatted(TestPlatform.uniquePhone(), garbage)).status())
+          .as(garbage).isEqualTo(400);
+    }
+  }
+
+  @Test
   void anotherTenantsSendsDoNotCountAgainstThisTenantsLimits() {
     String to = TestPlatform.uniquePhone();
     p.sendSms(TestPlatform.OTHER_KEY, to);

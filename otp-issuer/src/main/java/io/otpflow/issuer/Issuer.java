@@ -30,7 +30,6 @@ import org.slf4j.LoggerFactory;
 final class Issuer {
   private static final Logger LOG = LoggerFactory.getLogger(Issuer.class);
   private static final Pattern E164 = Pattern.compile("\\+[1-9][0-9]{6,14}");
-  private static final Duration IDEMPOTENCY_TTL = Duration.ofHours(24);
   /** Until the verification exists the claim is short-lived, so a failure half-way cannot block the key for a day. */
   private static final Duration IDEMPOTENCY_CLAIM_TTL = Duration.ofSeconds(30);
 
@@ -99,10 +98,7 @@ final class Issuer {
       if (!existing.get().tenant().equals(tenant.id())) {
         return new IssuerReply.Rejected("conflict", "The verification id is taken.");
       }
-      if (!existing.get().dispatched() && "pending".equals(existing.get().status())) {
-        // Stored but never dispatched (the issuer stopped in between): the code was never kept, so send a fresh one.
-        dispatch(tenant, send, existing.get(), clock.instant());
-      }
+      dispatchIfNeeded(tenant, send, existing.get());
       return new IssuerReply.Created(existing.get().view(clock.instant()), true);
     }
     String idempotencyKey = null;
@@ -111,7 +107,7 @@ final class Issuer {
       var claim =
           store.claimIdempotency(idempotencyKey, send.verificationId(), String.valueOf(send.fingerprint()), IDEMPOTENCY_CLAIM_TTL);
       if (claim instanceof RedisChallengeStore.IdempotencyClaim.Held held) {
-        return replay(tenant, send, held);
+        return replay(tenant, send, held, idempotencyKey);
       }
     }
     Instant now = clock.instant();
@@ -132,10 +128,9 @@ final class Issuer {
         new StoredVerification(
             send.verificationId(), tenant.id(), send.channel(), PhoneMask.mask(send.to()), send.account(), "pending",
             now, now.plus(tenant.codeTtl()), 0, tenant.maxChecks(), "queued", false);
-    store.create(
-        created, codeMac.mac(tenant.id(), send.verificationId(), code), RedisKeys.destination(tenant.id(), destinationHash));
+    store.create(created, codeMac.mac(tenant.id(), send.verificationId(), code));
     if (idempotencyKey != null) {
-      store.keepIdempotency(idempotencyKey, IDEMPOTENCY_TTL);
+      store.keepIdempotency(idempotencyKey, created);
     }
     publish(tenant, send, created, code, now);
     metrics.counter(Metrics.REQUESTED, Metrics.TAG_TENANT, tenant.id(), Metrics.TAG_CHANNEL, send.channel()).increment();
@@ -143,13 +138,38 @@ final class Issuer {
     return new IssuerReply.Created(created.view(now), false);
   }
 
-  private void dispatch(Tenant tenant, IssuerRequest.Send send, StoredVerification v, Instant now) throws Exception {
-    String code = codes.generate(tenant.codeLength());
-    store.replaceMac(v.id(), codeMac.mac(tenant.id(), v.id(), code));
-    publish(tenant, send, v, code, now);
+  /**
+   * For a request whose caller stopped waiting (past its deadline, e.g. redelivered after a failed
+   * dispatch): answer nobody, but finish a verification that was stored and never dispatched, so
+   * the user is not left with a code that was never sent.
+   */
+  void finishIfStored(IssuerRequest request) throws Exception {
+    if (request instanceof IssuerRequest.Send send) {
+      Optional<Tenant> tenant = tenants.byId(send.tenant());
+      if (tenant.isPresent()) {
+        Optional<StoredVerification> stored = store.find(send.verificationId());
+        if (stored.isPresent() && stored.get().tenant().equals(tenant.get().id())) {
+          dispatchIfNeeded(tenant.get(), send, stored.get());
+        }
+      }
+    }
   }
 
-  /** Seals the code for the dispatcher, waits for the broker, then marks the verification dispatched. */
+  /** Stored but never dispatched (the issuer stopped in between): the code was never kept, so send a fresh one. */
+  private void dispatchIfNeeded(Tenant tenant, IssuerRequest.Send send, StoredVerification v) throws Exception {
+    if (v.dispatched() || !"pending".equals(v.status()) || !clock.instant().isBefore(v.expiresAt())) {
+      return;
+    }
+    String code = codes.generate(tenant.codeLength());
+    store.replaceMac(v.id(), codeMac.mac(tenant.id(), v.id(), code));
+    publish(tenant, send, v, code, clock.instant());
+  }
+
+  /**
+   * Seals the code for the dispatcher and waits for the broker; only then is the verification
+   * marked dispatched and made the destination's current one, voiding the previous code. Voiding
+   * earlier could leave the user with no working code when the dispatch fails.
+   */
   private void publish(Tenant tenant, IssuerRequest.Send send, StoredVerification v, String code, Instant now)
       throws Exception {
     dispatches.publish(
@@ -157,21 +177,28 @@ final class Issuer {
             UUID.randomUUID().toString(), now, tenant.id(), v.id(), send.to(),
             dispatchBox.seal(code, v.id()), tenant.renderedTemplate(), tenant.sender(), v.expiresAt()));
     store.markDispatched(v.id());
+    store.makeCurrent(v, RedisKeys.destination(tenant.id(), codeMac.mac(tenant.id(), "destination", send.to())));
   }
 
-  private IssuerReply replay(Tenant tenant, IssuerRequest.Send send, RedisChallengeStore.IdempotencyClaim.Held held) {
+  private IssuerReply replay(
+      Tenant tenant, IssuerRequest.Send send, RedisChallengeStore.IdempotencyClaim.Held held, String key)
+      throws Exception {
     if (!held.fingerprint().equals(String.valueOf(send.fingerprint()))) {
       return new IssuerReply.Rejected(
           "idempotency-key-reused", "This Idempotency-Key was used for a different request.");
     }
-    return store
-        .find(held.verificationId())
-        .filter(v -> v.tenant().equals(tenant.id()))
-        .<IssuerReply>map(v -> new IssuerReply.Created(v.view(clock.instant()), true))
-        .orElseGet(
-            () ->
-                new IssuerReply.Rejected(
-                    "idempotency-key-in-flight", "A request with this Idempotency-Key is still being processed."));
+    Optional<StoredVerification> v = store.find(held.verificationId()).filter(x -> x.tenant().equals(tenant.id()));
+    if (v.isPresent()) {
+      dispatchIfNeeded(tenant, send, v.get()); // the retry the key exists for: make sure the code went out
+      return new IssuerReply.Created(v.get().view(clock.instant()), true);
+    }
+    if (store.idempotencyAge(key).compareTo(Duration.ofSeconds(30)) > 0) {
+      // The claim outlived its verification's record: start afresh under the same key.
+      store.releaseIdempotency(key);
+      return send(tenant, send);
+    }
+    return new IssuerReply.Rejected(
+        "idempotency-key-in-flight", "A request with this Idempotency-Key is still being processed.");
   }
 
   private List<RedisChallengeStore.Limit> limits(Tenant tenant, IssuerRequest.Send send, String destinationHash) {

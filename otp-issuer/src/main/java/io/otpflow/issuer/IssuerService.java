@@ -56,11 +56,12 @@ public final class IssuerService implements AutoCloseable {
 
   private void answer(ConsumerRecord<String, byte[]> record) throws Exception {
     Replies.requireReplyHeaders(record);
+    IssuerRequest request = Json.read(record.value(), IssuerRequest.class);
     if (Replies.pastDeadline(record, Instant.now())) {
-      LOG.info("Skipping request {}: its caller stopped waiting.", record.key());
+      LOG.info("Not answering request {}: its caller stopped waiting.", record.key());
+      issuer.finishIfStored(request);
       return;
     }
-    IssuerRequest request = Json.read(record.value(), IssuerRequest.class);
     IssuerReply reply;
     try {
       reply = issuer.handle(request);

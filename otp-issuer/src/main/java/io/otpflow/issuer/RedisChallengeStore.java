@@ -19,6 +19,7 @@ final class RedisChallengeStore {
   private static final LuaScript VOID = LuaScript.fromResource(RedisChallengeStore.class, "void.lua");
   private static final LuaScript DELIVERY = LuaScript.fromResource(RedisChallengeStore.class, "delivery.lua");
   private static final LuaScript IDEMPOTENCY = LuaScript.fromResource(RedisChallengeStore.class, "idempotency.lua");
+  private static final LuaScript SET_IF_PRESENT = LuaScript.fromResource(RedisChallengeStore.class, "set-if-present.lua");
 
   private final UnifiedJedis redis;
   private final Duration retention;
@@ -62,16 +63,23 @@ final class RedisChallengeStore {
 
   IdempotencyClaim claimIdempotency(String key, String verificationId, String fingerprint, Duration ttl) {
     List<?> r =
-        (List<?>) IDEMPOTENCY.run(redis, List.of(key), List.of(verificationId, fingerprint, Long.toString(ttl.toMillis())));
+        (List<?>) IDEMPOTENCY.run(redis, List.of(key),
+            List.of(verificationId, fingerprint, Long.toString(ttl.toMillis()), Long.toString(System.currentTimeMillis())));
     if ("claimed".equals(r.get(0))) {
       return new IdempotencyClaim.Claimed();
     }
     return new IdempotencyClaim.Held((String) r.get(1), (String) r.get(2));
   }
 
-  /** Keeps a claimed key for its full lifetime once its verification exists. */
-  void keepIdempotency(String key, Duration ttl) {
-    redis.pexpire(key, ttl.toMillis());
+  /** Keeps a claimed key as long as its verification's record, once that exists. */
+  void keepIdempotency(String key, StoredVerification v) {
+    redis.pexpire(key, keepMillis(v));
+  }
+
+  /** How long ago the key was claimed (from its claim time field), or zero when unknown. */
+  Duration idempotencyAge(String key) {
+    String claimed = redis.hget(key, "at");
+    return claimed == null ? Duration.ZERO : Duration.ofMillis(Math.max(0, System.currentTimeMillis() - Long.parseLong(claimed)));
   }
 
   /** Frees a key claimed by a request that was then refused, so a retry can be served. */
@@ -87,11 +95,8 @@ final class RedisChallengeStore {
     return Optional.of(StoredVerification.fromHash(verificationId, hash));
   }
 
-  /**
-   * Stores a new pending verification and makes it the destination's current one; the one it
-   * replaces (if still pending) is voided, so only the newest code works.
-   */
-  void create(StoredVerification v, String mac, String destinationKey) {
+  /** Stores a new pending verification (not yet the destination's current one: see {@link #makeCurrent}). */
+  void create(StoredVerification v, String mac) {
     Map<String, String> fields = new LinkedHashMap<>();
     fields.put(Field.TENANT, v.tenant());
     fields.put(Field.CHANNEL, v.channel());
@@ -107,12 +112,19 @@ final class RedisChallengeStore {
     fields.put(Field.MAX_ATTEMPTS, Integer.toString(v.maxAttempts()));
     fields.put(Field.DELIVERY, "queued");
     String key = RedisKeys.verification(v.id());
-    long keepMillis = Duration.between(v.createdAt(), v.expiresAt()).plus(retention).toMillis();
     try (var tx = redis.multi()) {
       tx.hset(key, fields);
-      tx.pexpire(key, keepMillis);
+      tx.pexpire(key, keepMillis(v));
       tx.exec();
     }
+  }
+
+  private long keepMillis(StoredVerification v) {
+    return Duration.between(v.createdAt(), v.expiresAt()).plus(retention).toMillis();
+  }
+
+  /** Makes a dispatched verification its destination's current one; the one it replaces (if still pending) is voided. */
+  void makeCurrent(StoredVerification v, String destinationKey) {
     long ttl = Math.max(1, Duration.between(v.createdAt(), v.expiresAt()).toMillis());
     String previous = redis.setGet(destinationKey, v.id(), SetParams.setParams().px(ttl));
     if (previous != null && !previous.equals(v.id())) {
@@ -120,12 +132,14 @@ final class RedisChallengeStore {
     }
   }
 
+  // Both write only into an existing record: an HSET on a key that just expired would create a
+  // stray hash without a TTL.
   void replaceMac(String verificationId, String mac) {
-    redis.hset(RedisKeys.verification(verificationId), Field.MAC, mac);
+    SET_IF_PRESENT.run(redis, List.of(RedisKeys.verification(verificationId)), List.of(Field.MAC, mac));
   }
 
   void markDispatched(String verificationId) {
-    redis.hset(RedisKeys.verification(verificationId), Field.DISPATCHED, "1");
+    SET_IF_PRESENT.run(redis, List.of(RedisKeys.verification(verificationId)), List.of(Field.DISPATCHED, "1"));
   }
 
   boolean applyDelivery(String verificationId, String state) {

@@ -167,7 +167,7 @@ class RedisChallengeStoreTest {
   void storesAVerificationThatReadsBack() {
     StoredVerification v = pending(verificationId(), "user-42");
 
-    store.create(v, mac('a'), destinationKey("d1"));
+    create(v, mac('a'), destinationKey("d1"));
 
     assertThat(store.find(v.id())).contains(v);
     assertThat(redis.hget(RedisKeys.verification(v.id()), Field.MAC)).isEqualTo(mac('a'));
@@ -183,10 +183,10 @@ class RedisChallengeStoreTest {
     StoredVerification older = pending(verificationId(), null);
     StoredVerification newer = pending(verificationId(), null);
     StoredVerification elsewhere = pending(verificationId(), null);
-    store.create(older, mac('a'), destinationKey("d1"));
-    store.create(elsewhere, mac('c'), destinationKey("d2"));
+    create(older, mac('a'), destinationKey("d1"));
+    create(elsewhere, mac('c'), destinationKey("d2"));
 
-    store.create(newer, mac('b'), destinationKey("d1"));
+    create(newer, mac('b'), destinationKey("d1"));
 
     assertThat(store.find(older.id()).orElseThrow().status()).isEqualTo("canceled");
     assertThat(redis.hexists(RedisKeys.verification(older.id()), Field.MAC)).as("the old code cannot match any more").isFalse();
@@ -199,10 +199,10 @@ class RedisChallengeStoreTest {
   @Test
   void voidingLeavesAFinishedVerificationAsItWas() {
     StoredVerification older = pending(verificationId(), null);
-    store.create(older, mac('a'), destinationKey("d1"));
+    create(older, mac('a'), destinationKey("d1"));
     redis.hset(RedisKeys.verification(older.id()), Field.STATUS, "approved");
 
-    store.create(pending(verificationId(), null), mac('b'), destinationKey("d1"));
+    create(pending(verificationId(), null), mac('b'), destinationKey("d1"));
 
     assertThat(store.find(older.id()).orElseThrow().status()).isEqualTo("approved");
   }
@@ -210,9 +210,9 @@ class RedisChallengeStoreTest {
   @Test
   void storingTheSameVerificationAgainDoesNotVoidIt() {
     StoredVerification v = pending(verificationId(), null);
-    store.create(v, mac('a'), destinationKey("d1"));
+    create(v, mac('a'), destinationKey("d1"));
 
-    store.create(v, mac('a'), destinationKey("d1"));
+    create(v, mac('a'), destinationKey("d1"));
 
     assertThat(store.find(v.id()).orElseThrow().status()).isEqualTo("pending");
     assertThat(redis.hget(RedisKeys.verification(v.id()), Field.MAC)).isEqualTo(mac('a'));
@@ -221,13 +221,29 @@ class RedisChallengeStoreTest {
   @Test
   void replacingTheMacAndMarkingDispatchedAreStored() {
     StoredVerification v = pending(verificationId(), null);
-    store.create(v, mac('a'), destinationKey("d1"));
+    create(v, mac('a'), destinationKey("d1"));
 
     store.replaceMac(v.id(), mac('b'));
     store.markDispatched(v.id());
 
     assertThat(redis.hget(RedisKeys.verification(v.id()), Field.MAC)).isEqualTo(mac('b'));
     assertThat(store.find(v.id()).orElseThrow().dispatched()).isTrue();
+  }
+
+  @Test
+  void writesToAnExpiredVerificationCreateNoStrayHash() {
+    String id = verificationId();
+
+    store.replaceMac(id, mac('b'));
+    store.markDispatched(id);
+
+    assertThat(redis.exists(RedisKeys.verification(id))).isFalse();
+  }
+
+  /** What the issuer does for a send: store the verification, then (once dispatched) make it current. */
+  private void create(StoredVerification v, String mac, String destinationKey) {
+    store.create(v, mac);
+    store.makeCurrent(v, destinationKey);
   }
 
   // ---------------------------------------------------------------- delivery state
@@ -251,7 +267,7 @@ class RedisChallengeStoreTest {
   })
   void deliveryStateOnlyMovesForward(String current, String report, boolean moved, String after) {
     StoredVerification v = pending(verificationId(), null);
-    store.create(v, mac('a'), destinationKey("d1"));
+    create(v, mac('a'), destinationKey("d1"));
     redis.hset(RedisKeys.verification(v.id()), Field.DELIVERY, current);
 
     assertThat(store.applyDelivery(v.id(), report)).isEqualTo(moved);
@@ -262,7 +278,7 @@ class RedisChallengeStoreTest {
   @Test
   void aLateSentAfterDeliveredIsIgnored() {
     StoredVerification v = pending(verificationId(), null);
-    store.create(v, mac('a'), destinationKey("d1"));
+    create(v, mac('a'), destinationKey("d1"));
 
     assertThat(store.applyDelivery(v.id(), "delivered")).isTrue();
     assertThat(store.applyDelivery(v.id(), "sent")).isFalse();
@@ -296,12 +312,15 @@ class RedisChallengeStoreTest {
   }
 
   @Test
-  void aKeptClaimLivesLongerAndAReleasedOneCanBeClaimedAgain() {
+  void aKeptClaimLivesAsLongAsItsVerificationAndAReleasedOneCanBeClaimedAgain() {
     String key = RedisKeys.idempotency(tenant, "k1");
-    store.claimIdempotency(key, verificationId(), "fp-1", Duration.ofSeconds(30));
+    StoredVerification v = pending(verificationId(), null);
+    store.claimIdempotency(key, v.id(), "fp-1", Duration.ofSeconds(30));
+    store.create(v, mac('a'));
 
-    store.keepIdempotency(key, Duration.ofHours(24));
-    assertThat(redis.pttl(key)).isGreaterThan(Duration.ofHours(23).toMillis());
+    store.keepIdempotency(key, v);
+    assertThat(redis.pttl(key)).isGreaterThan(Duration.ofSeconds(30).toMillis())
+        .isCloseTo(redis.pttl(RedisKeys.verification(v.id())), org.assertj.core.data.Offset.offset(1000L));
 
     store.releaseIdempotency(key);
     String second = verificationId();

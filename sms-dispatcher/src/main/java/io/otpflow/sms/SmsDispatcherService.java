@@ -21,9 +21,14 @@ public final class SmsDispatcherService implements AutoCloseable {
   private SmsDispatcherService(DispatcherConfig config, Vertx vertx, Clock clock, SmsDispatcher.RetryPolicy retry)
       throws Exception {
     runtime = ServiceRuntime.open(DispatcherConfig.SERVICE, config.kafka(), config.redis());
-    sender = "twilio".equals(config.provider())
-        ? new TwilioSmsSender(config.twilio())
-        : new OutboxSmsSender(config.outboxFile(), clock);
+    try {
+      sender = "twilio".equals(config.provider())
+          ? new TwilioSmsSender(config.twilio())
+          : new OutboxSmsSender(config.outboxFile(), clock);
+    } catch (RuntimeException e) {
+      runtime.close();
+      throw e;
+    }
     try {
       SmsDispatcher.Outcomes outcomes =
           new SmsDispatcher.Outcomes() {

@@ -174,6 +174,13 @@ public final class KafkaFixture {
 
         static InProcessBroker start(String reason) {
             long started = System.nanoTime();
+            // An in-process broker that meets a fatal error (for example its log directory deleted
+            // while it shuts down at JVM exit) calls Exit.halt(1), which would kill the test JVM and
+            // make surefire report a crashed fork after every test passed. Log it instead.
+            org.apache.kafka.common.utils.Exit.setHaltProcedure((code, message) ->
+                    log.warn("Kafka fixture: the in-process broker asked to halt the JVM ({}: {}); ignored.", code, message));
+            org.apache.kafka.common.utils.Exit.setExitProcedure((code, message) ->
+                    log.warn("Kafka fixture: the in-process broker asked to exit the JVM ({}: {}); ignored.", code, message));
             KafkaClusterTestKit cluster = build();
             try {
                 cluster.format();

@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import redis.clients.jedis.exceptions.JedisException;
 
 /**
  * Decides checks: the account lock first (a locked account spends no attempt), then the atomic
@@ -64,7 +65,13 @@ final class Verifier {
           default -> new CheckReply.NotFound();
         };
     if (account != null && result.spent()) {
-      reply = applyAccountLockout(tenant, account, reply, now);
+      try {
+        reply = applyAccountLockout(tenant, account, reply, now);
+      } catch (JedisException e) {
+        // The check itself is decided (and an approval already spent): answer it; only the
+        // account's failure count is missed, which is logged.
+        LOG.warn("Could not update the account lock after checking verification {}: {}", request.verificationId(), e.toString());
+      }
     }
     count(tenant, result.outcome());
     LOG.info("Check of verification {}: {}.", request.verificationId(), result.outcome());
@@ -75,17 +82,24 @@ final class Verifier {
     switch (reply) {
       case CheckReply.Approved a -> store.resetFailures(tenant.id(), account);
       case CheckReply.Denied d -> {
-        Duration locked = store.recordFailure(tenant, account, now);
-        if (!locked.isZero()) {
-          metrics.counter(Metrics.LOCKOUTS, Metrics.TAG_TENANT, tenant.id()).increment();
-          LOG.info("An account of tenant {} is locked for {} after consecutive failures.", tenant.id(), locked);
-          return new CheckReply.Locked(seconds(locked));
-        }
+        return lockedOr(reply, tenant, store.recordFailure(tenant, account, now));
       }
-      case CheckReply.Locked l -> store.recordFailure(tenant, account, now); // the last attempt failed
+      case CheckReply.Locked l -> {
+        return lockedOr(reply, tenant, store.recordFailure(tenant, account, now)); // the last attempt failed
+      }
       default -> {}
     }
     return reply;
+  }
+
+  /** When a failure starts an account lock, the answer says for how long. */
+  private CheckReply lockedOr(CheckReply reply, Tenant tenant, Duration locked) {
+    if (locked.isZero()) {
+      return reply;
+    }
+    metrics.counter(Metrics.LOCKOUTS, Metrics.TAG_TENANT, tenant.id()).increment();
+    LOG.info("An account of tenant {} is locked for {} after consecutive failures.", tenant.id(), locked);
+    return new CheckReply.Locked(seconds(locked));
   }
 
   private void count(Tenant tenant, String outcome) {

@@ -1,5 +1,6 @@
 package io.otpflow.common.events;
 
+import io.otpflow.common.Json;
 import java.time.Instant;
 
 /**
@@ -8,6 +9,13 @@ import java.time.Instant;
  */
 public record CheckRequest(
     String eventId, Instant occurredAt, String tenant, String verificationId, String codeMac) {
+  public CheckRequest {
+    Json.require(eventId, "event_id");
+    Json.require(tenant, "tenant");
+    Json.require(verificationId, "verification_id");
+    Json.require(codeMac, "code_mac");
+  }
+
   @Override
   public String toString() {
     return "CheckRequest[verificationId=" + verificationId + ", tenant=" + tenant + "]";

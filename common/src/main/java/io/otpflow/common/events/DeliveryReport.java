@@ -1,5 +1,6 @@
 package io.otpflow.common.events;
 
+import io.otpflow.common.Json;
 import java.time.Instant;
 
 /**
@@ -20,4 +21,10 @@ public record DeliveryReport(
     String state,
     String providerMessageId,
     String errorCode,
-    String reason) {}
+    String reason) {
+  public DeliveryReport {
+    Json.require(tenant, "tenant");
+    Json.require(verificationId, "verification_id");
+    Json.require(state, "state");
+  }
+}

@@ -2,6 +2,7 @@ package io.otpflow.common.events;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import io.otpflow.common.Json;
 import java.time.Instant;
 
 /**
@@ -44,6 +45,14 @@ public sealed interface IssuerRequest {
       String idempotencyKey,
       String fingerprint)
       implements IssuerRequest {
+    public Send {
+      Json.require(eventId, "event_id");
+      Json.require(tenant, "tenant");
+      Json.require(verificationId, "verification_id");
+      Json.require(channel, "channel");
+      Json.require(to, "to");
+    }
+
     @Override
     public String toString() {
       return "Send[verificationId=" + verificationId + ", tenant=" + tenant + ", channel=" + channel + "]";
@@ -52,5 +61,10 @@ public sealed interface IssuerRequest {
 
   /** Read a verification's state, delivery included. */
   record Status(String eventId, Instant occurredAt, String tenant, String verificationId)
-      implements IssuerRequest {}
+      implements IssuerRequest {
+    public Status {
+      Json.require(tenant, "tenant");
+      Json.require(verificationId, "verification_id");
+    }
+  }
 }

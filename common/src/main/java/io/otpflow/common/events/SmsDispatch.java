@@ -1,5 +1,6 @@
 package io.otpflow.common.events;
 
+import io.otpflow.common.Json;
 import io.otpflow.common.SealedValue;
 import java.time.Instant;
 
@@ -20,6 +21,16 @@ public record SmsDispatch(
     String template,
     String sender,
     Instant expiresAt) {
+  public SmsDispatch {
+    Json.require(eventId, "event_id");
+    Json.require(tenant, "tenant");
+    Json.require(verificationId, "verification_id");
+    Json.require(to, "to");
+    Json.require(code, "code");
+    Json.require(template, "template");
+    Json.require(expiresAt, "expires_at");
+  }
+
   @Override
   public String toString() {
     return "SmsDispatch[verificationId=" + verificationId + ", tenant=" + tenant + "]";

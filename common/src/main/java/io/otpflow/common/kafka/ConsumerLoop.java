@@ -1,8 +1,10 @@
 package io.otpflow.common.kafka;
 
 import io.otpflow.common.MalformedEventException;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -10,15 +12,19 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.consumer.CommitFailedException;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import redis.clients.jedis.exceptions.JedisException;
 
 /**
  * A consumer group member that runs a handler for every record and commits only after the handler
@@ -26,12 +32,15 @@ import org.slf4j.LoggerFactory;
  * providers; ordering inside a batch is not promised, so handlers are idempotent and state changes
  * monotonic).
  *
- * <p>Errors are sorted as in Kafka's own examples: a {@link MalformedEventException} is a poison
- * record, dead-lettered and skipped; any other exception is treated as retriable, so its partition
- * is rewound to the failed record and retried after a growing pause.
+ * <p>Errors are sorted as in Kafka's own examples. A failure of a dependency (Redis, Kafka, I/O,
+ * timeouts) is retriable: the record's partition is rewound to it and paused for a growing delay,
+ * while the other partitions go on. Anything else (a {@link MalformedEventException}, or a bug such
+ * as a missing field reaching the handler) makes the record a poison record: it is dead-lettered
+ * with the reason and the partition moves on, so one bad record never blocks the ones behind it.
  */
 public final class ConsumerLoop implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ConsumerLoop.class);
+  private static final Duration FIRST_BACKOFF = Duration.ofMillis(100);
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
 
   /** Processes one record; must be idempotent because records can arrive more than once. */
@@ -40,12 +49,16 @@ public final class ConsumerLoop implements AutoCloseable {
     void handle(ConsumerRecord<String, byte[]> record) throws Exception;
   }
 
+  /** A paused partition: when to resume it, and the delay to use if it fails again. */
+  private record Pause(long resumeAtNanos, long backoffMillis) {}
+
   private final String name;
   private final KafkaConsumer<String, byte[]> consumer;
   private final List<String> topics;
   private final RecordHandler handler;
   private final DeadLetters deadLetters;
   private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
+  private final Map<TopicPartition, Pause> paused = new HashMap<>();
   private final Thread thread;
   private volatile boolean running = true;
   private volatile boolean assigned;
@@ -83,38 +96,27 @@ public final class ConsumerLoop implements AutoCloseable {
   private void run() {
     consumer.subscribe(
         topics,
-        new org.apache.kafka.clients.consumer.ConsumerRebalanceListener() {
+        new ConsumerRebalanceListener() {
           @Override
-          public void onPartitionsRevoked(java.util.Collection<TopicPartition> partitions) {}
+          public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            partitions.forEach(paused::remove);
+          }
 
           @Override
-          public void onPartitionsAssigned(java.util.Collection<TopicPartition> partitions) {
+          public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
             assigned = true;
             LOG.info("{} consumes {} partitions: {}.", name, partitions.size(), partitions);
           }
         });
-    long backoffMillis = 0;
     try {
+      // No wakeup() on close: the loop notices within one poll, and a batch in flight is finished and committed.
       while (running) {
+        resumeDuePartitions();
         ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(200));
-        if (records.isEmpty()) {
-          continue;
-        }
-        boolean failed = processAndCommit(records);
-        if (failed) {
-          backoffMillis = Math.min(MAX_BACKOFF.toMillis(), Math.max(100, backoffMillis * 2));
-          LOG.warn("{} rewound after a retriable failure; retrying in {} ms.", name, backoffMillis);
-          Thread.sleep(backoffMillis);
-        } else {
-          backoffMillis = 0;
+        if (!records.isEmpty()) {
+          processAndCommit(records);
         }
       }
-    } catch (WakeupException e) {
-      if (running) {
-        LOG.error("{} was woken up unexpectedly.", name, e);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     } catch (RuntimeException e) {
       LOG.error("{} stopped on an unexpected error.", name, e);
     } finally {
@@ -123,8 +125,24 @@ public final class ConsumerLoop implements AutoCloseable {
     }
   }
 
-  /** Runs the batch, commits what succeeded, rewinds partitions at their first failure. */
-  private boolean processAndCommit(ConsumerRecords<String, byte[]> records) throws InterruptedException {
+  private void resumeDuePartitions() {
+    if (paused.isEmpty()) {
+      return;
+    }
+    long now = System.nanoTime();
+    List<TopicPartition> due = new ArrayList<>();
+    paused.forEach((tp, pause) -> {
+      if (pause.resumeAtNanos() <= now && consumer.assignment().contains(tp)) {
+        due.add(tp);
+      }
+    });
+    if (!due.isEmpty()) {
+      consumer.resume(due);
+    }
+  }
+
+  /** Runs the batch, commits what is done, rewinds and pauses partitions at their first retriable failure. */
+  private void processAndCommit(ConsumerRecords<String, byte[]> records) {
     List<ConsumerRecord<String, byte[]>> list = new ArrayList<>(records.count());
     List<Future<?>> futures = new ArrayList<>(records.count());
     for (ConsumerRecord<String, byte[]> record : records) {
@@ -140,42 +158,77 @@ public final class ConsumerLoop implements AutoCloseable {
       try {
         futures.get(i).get();
       } catch (ExecutionException e) {
-        TopicPartition tp = new TopicPartition(record.topic(), record.partition());
-        firstFailure.merge(tp, record.offset(), Math::min);
-        LOG.warn(
-            "{} could not process {}-{}@{} and will retry it: {}",
+        firstFailure.merge(new TopicPartition(record.topic(), record.partition()), record.offset(), Math::min);
+        LOG.warn("{} could not process {}-{}@{} and will retry it: {}",
             name, record.topic(), record.partition(), record.offset(), e.getCause().toString());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        firstFailure.merge(new TopicPartition(record.topic(), record.partition()), record.offset(), Math::min);
       }
     }
     Map<TopicPartition, OffsetAndMetadata> commits = new HashMap<>();
     for (TopicPartition tp : records.partitions()) {
       List<ConsumerRecord<String, byte[]>> partitionRecords = records.records(tp);
-      long next = partitionRecords.get(partitionRecords.size() - 1).offset() + 1;
       Long failedAt = firstFailure.get(tp);
-      if (failedAt != null) {
-        next = failedAt;
+      if (failedAt == null) {
+        paused.remove(tp);
+        commits.put(tp, new OffsetAndMetadata(partitionRecords.get(partitionRecords.size() - 1).offset() + 1));
+      } else {
+        commits.put(tp, new OffsetAndMetadata(failedAt));
         consumer.seek(tp, failedAt);
+        pause(tp);
       }
-      commits.put(tp, new OffsetAndMetadata(next));
     }
     try {
       consumer.commitSync(commits, Duration.ofSeconds(10));
-    } catch (CommitFailedException | org.apache.kafka.common.errors.RebalanceInProgressException e) {
+    } catch (CommitFailedException | RebalanceInProgressException e) {
       // The partitions moved to another member; it will reprocess, and handlers are idempotent.
       LOG.info("{} could not commit after a rebalance; the records will be processed again.", name);
     } catch (org.apache.kafka.common.errors.TimeoutException e) {
       LOG.warn("{} timed out committing offsets; the records may be processed again.", name);
     }
-    return !firstFailure.isEmpty();
+  }
+
+  private void pause(TopicPartition tp) {
+    Pause previous = paused.get(tp);
+    long backoff = previous == null
+        ? FIRST_BACKOFF.toMillis()
+        : Math.min(MAX_BACKOFF.toMillis(), previous.backoffMillis() * 2);
+    paused.put(tp, new Pause(System.nanoTime() + backoff * 1_000_000, backoff));
+    consumer.pause(List.of(tp));
+    LOG.warn("{} pauses {} for {} ms after a retriable failure.", name, tp, backoff);
   }
 
   private void handleOne(ConsumerRecord<String, byte[]> record) throws Exception {
     try {
       handler.handle(record);
-    } catch (MalformedEventException e) {
-      LOG.warn(
-          "{} dead-letters {}-{}@{}: {}", name, record.topic(), record.partition(), record.offset(), e.getMessage());
-      deadLetters.publish(record, "malformed: " + e.getMessage());
+    } catch (Exception e) {
+      if (isRetriable(e)) {
+        throw e;
+      }
+      String reason = e instanceof MalformedEventException
+          ? "malformed: " + e.getMessage()
+          : "unprocessable: " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+      LOG.warn("{} dead-letters {}-{}@{}: {}", name, record.topic(), record.partition(), record.offset(), reason);
+      deadLetters.publish(record, reason);
+    }
+  }
+
+  /** Dependencies failing is worth waiting for; anything else would fail the same way every time. */
+  static boolean isRetriable(Throwable e) {
+    return e instanceof JedisException
+        || e instanceof KafkaException
+        || e instanceof ExecutionException
+        || e instanceof TimeoutException
+        || e instanceof IOException
+        || e instanceof InterruptedException
+        || e instanceof RetriableFailure;
+  }
+
+  /** Thrown by a handler to ask for a retry of the record whatever the cause. */
+  public static class RetriableFailure extends RuntimeException {
+    public RetriableFailure(String message, Throwable cause) {
+      super(message, cause);
     }
   }
 
@@ -183,7 +236,6 @@ public final class ConsumerLoop implements AutoCloseable {
   @Override
   public void close() {
     running = false;
-    consumer.wakeup();
     try {
       thread.join(Duration.ofSeconds(30));
     } catch (InterruptedException e) {
