@@ -1,6 +1,5 @@
 package io.otpflow.issuer;
 
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.otpflow.common.CodeGenerator;
 import io.otpflow.common.Json;
 import io.otpflow.common.Topics;
@@ -8,6 +7,7 @@ import io.otpflow.common.events.DeliveryReport;
 import io.otpflow.common.events.IssuerReply;
 import io.otpflow.common.events.IssuerRequest;
 import io.otpflow.common.kafka.Replies;
+import io.otpflow.common.service.RuntimeBacked;
 import io.otpflow.common.service.ServiceRuntime;
 import io.vertx.core.Vertx;
 import java.time.Clock;
@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
 import redis.clients.jedis.exceptions.JedisException;
 
 /** Wires the issuer: request and delivery-report consumers around {@link Issuer}. */
-public final class IssuerService implements AutoCloseable {
+public final class IssuerService implements RuntimeBacked {
   private static final Logger LOG = LoggerFactory.getLogger(IssuerService.class);
 
   private final ServiceRuntime runtime;
@@ -72,21 +72,8 @@ public final class IssuerService implements AutoCloseable {
     runtime.replies().send(record, reply);
   }
 
-  public int httpPort() {
-    return runtime.httpPort();
-  }
-
-  public PrometheusMeterRegistry registry() {
-    return runtime.registry();
-  }
-
-  /** True once both consumers own their partitions: requests sent from now on are served. */
-  public boolean isConsuming() {
-    return runtime.isConsuming();
-  }
-
   @Override
-  public void close() {
-    runtime.close();
+  public ServiceRuntime runtime() {
+    return runtime;
   }
 }

@@ -1,10 +1,10 @@
 package io.otpflow.sms;
 
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.otpflow.common.Json;
 import io.otpflow.common.Topics;
 import io.otpflow.common.events.DeliveryReport;
 import io.otpflow.common.events.SmsDispatch;
+import io.otpflow.common.service.RuntimeBacked;
 import io.otpflow.common.service.ServiceRuntime;
 import io.vertx.core.Vertx;
 import java.time.Clock;
@@ -12,7 +12,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Wires the SMS dispatcher: the dispatch consumer around {@link SmsDispatcher} and its provider. */
-public final class SmsDispatcherService implements AutoCloseable {
+public final class SmsDispatcherService implements RuntimeBacked {
   private static final Logger LOG = LoggerFactory.getLogger(SmsDispatcherService.class);
 
   private final ServiceRuntime runtime;
@@ -62,18 +62,6 @@ public final class SmsDispatcherService implements AutoCloseable {
     return new SmsDispatcherService(config, vertx, clock, SmsDispatcher.RetryPolicy.DEFAULT);
   }
 
-  public int httpPort() {
-    return runtime.httpPort();
-  }
-
-  public PrometheusMeterRegistry registry() {
-    return runtime.registry();
-  }
-
-  public boolean isConsuming() {
-    return runtime.isConsuming();
-  }
-
   /** Finishes the sends in flight, commits, then stops. */
   @Override
   public void close() {
@@ -85,5 +73,10 @@ public final class SmsDispatcherService implements AutoCloseable {
         LOG.warn("The SMS provider client did not close cleanly: {}", e.toString());
       }
     }
+  }
+
+  @Override
+  public ServiceRuntime runtime() {
+    return runtime;
   }
 }

@@ -1,7 +1,6 @@
 package io.otpflow.verifier;
 
 import io.micrometer.core.instrument.Timer;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.otpflow.common.Json;
 import io.otpflow.common.Metrics;
 import io.otpflow.common.Topics;
@@ -9,6 +8,7 @@ import io.otpflow.common.events.CheckReply;
 import io.otpflow.common.events.CheckRequest;
 import io.otpflow.common.events.Verdict;
 import io.otpflow.common.kafka.Replies;
+import io.otpflow.common.service.RuntimeBacked;
 import io.otpflow.common.service.ServiceRuntime;
 import io.vertx.core.Vertx;
 import java.time.Clock;
@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
 import redis.clients.jedis.exceptions.JedisException;
 
 /** Wires the verifier: the check-request consumer around {@link Verifier}, and verdict events. */
-public final class VerifierService implements AutoCloseable {
+public final class VerifierService implements RuntimeBacked {
   private static final Logger LOG = LoggerFactory.getLogger(VerifierService.class);
 
   private final ServiceRuntime runtime;
@@ -72,20 +72,8 @@ public final class VerifierService implements AutoCloseable {
     return null;
   }
 
-  public int httpPort() {
-    return runtime.httpPort();
-  }
-
-  public PrometheusMeterRegistry registry() {
-    return runtime.registry();
-  }
-
-  public boolean isConsuming() {
-    return runtime.isConsuming();
-  }
-
   @Override
-  public void close() {
-    runtime.close();
+  public ServiceRuntime runtime() {
+    return runtime;
   }
 }
