@@ -12,15 +12,26 @@ public final class Topics {
   public static final String REPLIES = "otp.replies.v1";
   /** Issuer → SMS dispatcher; the code inside is sealed; key = verification id. */
   public static final String SMS_DISPATCH = "otp.sms-dispatch.v1";
-  /** Dispatchers and the gateway's provider webhook → issuer; key = verification id. */
+  /**
+   * Issuer → push dispatcher, one event per device of the account; the token and (code mode) the
+   * code inside are sealed; key = verification id.
+   */
+  public static final String PUSH_DISPATCH = "otp.push-dispatch.v1";
+  /** Dispatchers and the gateway's provider webhook → issuer (and verifier, for dead push tokens); key = verification id. */
   public static final String DELIVERY_REPORTS = "otp.delivery-reports.v1";
   /** Verifier → anyone interested (audit, metrics); key = verification id. */
   public static final String VERDICTS = "otp.verdicts.v1";
+  /** Gateway → verifier requests about an account's factors (enrol, confirm, list, remove); key = account hash. */
+  public static final String ACCOUNT_REQUESTS = "otp.account-requests.v1";
+  /** Verifier → anyone: factor added, confirmed, removed (and by whom, why); key = account hash. No secrets. */
+  public static final String ACCOUNT_EVENTS = "otp.account-events.v1";
   /** Records no consumer can process, and permanent dispatch failures, with the reason in headers. */
   public static final String DEAD_LETTERS = "otp.dead-letters.v1";
 
   public static final List<String> ALL =
-      List.of(ISSUER_REQUESTS, VERIFIER_REQUESTS, REPLIES, SMS_DISPATCH, DELIVERY_REPORTS, VERDICTS, DEAD_LETTERS);
+      List.of(
+          ISSUER_REQUESTS, VERIFIER_REQUESTS, REPLIES, SMS_DISPATCH, PUSH_DISPATCH, DELIVERY_REPORTS, VERDICTS,
+          ACCOUNT_REQUESTS, ACCOUNT_EVENTS, DEAD_LETTERS);
 
   /** Correlates a reply with its request. */
   public static final String REQUEST_ID = "otp-request-id";

@@ -9,6 +9,7 @@ import io.otpflow.common.events.CheckRequest;
 import io.otpflow.common.events.DeliveryReport;
 import io.otpflow.common.events.IssuerReply;
 import io.otpflow.common.events.IssuerRequest;
+import io.otpflow.common.events.PushDispatch;
 import io.otpflow.common.events.SmsDispatch;
 import io.otpflow.common.events.Verdict;
 import io.otpflow.common.events.VerificationView;
@@ -54,12 +55,13 @@ class EventContractTest {
   private static final List<String> SCHEMAS =
       List.of(
           "verification-view", "issuer-request", "issuer-reply", "check-request", "check-reply",
-          "sms-dispatch", "delivery-report", "verdict");
+          "sms-dispatch", "push-dispatch", "delivery-report", "verdict");
 
   private static final Instant NOW = Instant.parse("2026-03-01T12:00:00.123Z");
   private static final String ID = "VE" + "0123456789abcdef0123456789abcdef";
   private static final String EVENT_ID = "3f2b8c1e-9d4a-4e6b-8f0c-1a2b3c4d5e6f";
   private static final String TENANT = "acme-shop";
+  private static final String DEVICE = "DV" + "fedcba9876543210fedcba9876543210";
   private static final byte[] MAC_KEY = "a test key of at least thirty-two bytes!".getBytes(StandardCharsets.UTF_8);
   private static final byte[] BOX_KEY = new byte[32];
 
@@ -97,9 +99,32 @@ class EventContractTest {
   }
 
   static IssuerRequest.Send fullSend() {
-    return new IssuerRequest.Send(
-        EVENT_ID, NOW, TENANT, ID, "sms", "+14155552671", "user-42", "203.0.113.7", "order-7781-retry",
+    return IssuerRequest.Send.sms(
+        EVENT_ID, NOW, TENANT, ID, "+14155552671", "user-42", "203.0.113.7", "order-7781-retry",
         TenantDirectory.sha256("+14155552671|sms|user-42"));
+  }
+
+  static IssuerRequest.Send pushApproveSend() {
+    return new IssuerRequest.Send(
+        EVENT_ID, NOW, TENANT, ID, "push", null, "team-ops", null, null, TenantDirectory.sha256("push|team-ops"),
+        null, "approve", true, "Firefox on Linux, Berlin");
+  }
+
+  static IssuerRequest.Send phoneFactorSend() {
+    return new IssuerRequest.Send(
+        EVENT_ID, NOW, TENANT, ID, "sms", null, "user-42", null, null, TenantDirectory.sha256("sms|user-42"),
+        "FA" + "0123456789abcdef0123456789abcdef", null, null, null);
+  }
+
+  static PushDispatch pushDispatch(String mode) {
+    SecretBox dispatchBox = new SecretBox(Map.of("k2026", BOX_KEY));
+    SecretBox addressBox = new SecretBox(Map.of("a2026", new byte[32]));
+    return new PushDispatch(
+        EVENT_ID, NOW, TENANT, ID, "team-ops", DEVICE, "apns",
+        addressBox.seal("a".repeat(64), "push-token|" + TENANT + "|team-ops"), mode,
+        "code".equals(mode) ? dispatchBox.seal("042917", ID) : null, "Acme",
+        "code".equals(mode) ? "Your sign-in code is {code}." : "Approve sign-in to Acme from Firefox on Linux?",
+        "approve".equals(mode), NOW.plus(Duration.ofMinutes(5)));
   }
 
   static SmsDispatch dispatch(String sender) {
@@ -121,12 +146,14 @@ class EventContractTest {
         Arguments.of("issuer-request", fullSend(), IssuerRequest.class),
         Arguments.of(
             "issuer-request",
-            new IssuerRequest.Send(EVENT_ID, NOW, TENANT, ID, "sms", "+4915112345678", null, null, null,
+            IssuerRequest.Send.sms(EVENT_ID, NOW, TENANT, ID, "+4915112345678", null, null, null,
                 TenantDirectory.sha256("+4915112345678|sms|null")),
             IssuerRequest.class),
+        Arguments.of("issuer-request", pushApproveSend(), IssuerRequest.class),
+        Arguments.of("issuer-request", phoneFactorSend(), IssuerRequest.class),
         Arguments.of(
             "issuer-request",
-            new IssuerRequest.Send(EVENT_ID, NOW, TENANT, ID, "sms", "+447911123456", "a.b@example.com", "2001:db8::1",
+            IssuerRequest.Send.sms(EVENT_ID, NOW, TENANT, ID, "+447911123456", "a.b@example.com", "2001:db8::1",
                 null, TenantDirectory.sha256("+447911123456|sms|a.b@example.com")),
             IssuerRequest.class),
         Arguments.of("issuer-request", new IssuerRequest.Status(EVENT_ID, NOW, TENANT, ID), IssuerRequest.class),
@@ -152,26 +179,36 @@ class EventContractTest {
         Arguments.of("check-reply", new CheckReply.Unavailable("redis"), CheckReply.class),
         Arguments.of("sms-dispatch", dispatch("Acme"), SmsDispatch.class),
         Arguments.of("sms-dispatch", dispatch(null), SmsDispatch.class),
+        Arguments.of("push-dispatch", pushDispatch("code"), PushDispatch.class),
+        Arguments.of("push-dispatch", pushDispatch("approve"), PushDispatch.class),
+        Arguments.of("push-dispatch", pushDispatch("withdraw"), PushDispatch.class),
         Arguments.of(
             "delivery-report",
             new DeliveryReport(EVENT_ID, NOW, TENANT, ID, "sms", "twilio", "sent", "SM0123456789abcdef0123456789abcdef",
-                null, null),
+                null, null, null),
             DeliveryReport.class),
         Arguments.of(
             "delivery-report",
-            new DeliveryReport(EVENT_ID, NOW, TENANT, ID, "sms", "twilio", "failed", null, "21610", "permanent"),
+            new DeliveryReport(EVENT_ID, NOW, TENANT, ID, "sms", "twilio", "failed", null, "21610", "permanent", null),
             DeliveryReport.class),
         Arguments.of(
             "delivery-report",
-            new DeliveryReport(EVENT_ID, NOW, TENANT, ID, "sms", "outbox", "failed", null, null, "expired-before-send"),
+            new DeliveryReport(EVENT_ID, NOW, TENANT, ID, "sms", "outbox", "failed", null, null, "expired-before-send", null),
             DeliveryReport.class),
         Arguments.of(
             "delivery-report",
-            new DeliveryReport(EVENT_ID, NOW, TENANT, ID, "sms", "twilio", "delivered", "SMabc", null, null),
+            new DeliveryReport(EVENT_ID, NOW, TENANT, ID, "sms", "twilio", "delivered", "SMabc", null, null, null),
             DeliveryReport.class),
-        Arguments.of("verdict", new Verdict(EVENT_ID, NOW, TENANT, ID, "user-42", "denied", 4), Verdict.class),
-        Arguments.of("verdict", new Verdict(EVENT_ID, NOW, TENANT, ID, null, "approved", 0), Verdict.class),
-        Arguments.of("verdict", new Verdict(EVENT_ID, NOW, TENANT, ID, null, "not_found", 0), Verdict.class));
+        Arguments.of(
+            "delivery-report",
+            new DeliveryReport(EVENT_ID, NOW, TENANT, ID, "push", "apns", "failed", null, "410", "device-unregistered",
+                DEVICE),
+            DeliveryReport.class),
+        Arguments.of("verdict", new Verdict(EVENT_ID, NOW, TENANT, ID, "user-42", "denied", 4, "sms", null), Verdict.class),
+        Arguments.of("verdict", new Verdict(EVENT_ID, NOW, TENANT, ID, null, "approved", 0, "sms", null), Verdict.class),
+        Arguments.of("verdict", new Verdict(EVENT_ID, NOW, TENANT, ID, "team-ops", "approved", 0, "push", DEVICE),
+            Verdict.class),
+        Arguments.of("verdict", new Verdict(EVENT_ID, NOW, TENANT, ID, null, "not_found", 0, null, null), Verdict.class));
   }
 
   // ---------------------------------------------------------------- positive cases
@@ -189,7 +226,7 @@ class EventContractTest {
 
   @Test
   void keysAreSnakeCaseInstantsIso8601AndNullsLeftOut() {
-    JsonObject send = json(Json.write(new IssuerRequest.Send(EVENT_ID, NOW, TENANT, ID, "sms", "+4915112345678",
+    JsonObject send = json(Json.write(IssuerRequest.Send.sms(EVENT_ID, NOW, TENANT, ID, "+4915112345678",
         null, null, null, TenantDirectory.sha256("x"))));
 
     assertThat(send.getString("type")).isEqualTo("send");
@@ -228,6 +265,7 @@ class EventContractTest {
         top("verification-view", VerificationView.class),
         top("check-request", CheckRequest.class),
         top("sms-dispatch", SmsDispatch.class),
+        top("push-dispatch", PushDispatch.class),
         top("delivery-report", DeliveryReport.class),
         top("verdict", Verdict.class),
         Arguments.of("sms-dispatch code", SealedValue.class,
@@ -309,7 +347,7 @@ class EventContractTest {
         broken("check-request", checkRequest(), "without event_id", j -> j.remove("event_id")),
         broken("issuer-request", fullSend(), "with an unknown type", j -> j.put("type", "cancel")),
         broken("issuer-request", fullSend(), "without type", j -> j.remove("type")),
-        broken("issuer-request", fullSend(), "send without to", j -> j.remove("to")),
+        broken("issuer-request", fullSend(), "sms send without to or factor", j -> j.remove("to")),
         broken("issuer-request", fullSend(), "send to a national number", j -> j.put("to", "4155552671")),
         broken("issuer-request", fullSend(), "send without fingerprint", j -> j.remove("fingerprint")),
         broken("issuer-request", fullSend(), "send with a client_ip that is no address", j -> j.put("client_ip", "me")),
@@ -345,13 +383,19 @@ class EventContractTest {
         broken("sms-dispatch", dispatch("Acme"), "with a template without {code}",
             j -> j.put("template", "Acme: your code is 123456")),
         broken("sms-dispatch", dispatch("Acme"), "without expires_at", j -> j.remove("expires_at")),
-        broken("delivery-report", new DeliveryReport(EVENT_ID, NOW, TENANT, ID, "sms", "twilio", "sent", "SM1", null, null),
+        broken("push-dispatch", pushDispatch("code"), "code mode without code", j -> j.remove("code")),
+        broken("push-dispatch", pushDispatch("approve"), "without token", j -> j.remove("token")),
+        broken("push-dispatch", pushDispatch("approve"), "with an unknown platform", j -> j.put("platform", "sms")),
+        broken("push-dispatch", pushDispatch("approve"), "with an unknown mode", j -> j.put("mode", "maybe")),
+        broken("push-dispatch", pushDispatch("approve"), "with a bad device id", j -> j.put("device_id", "DV12")),
+        broken("issuer-request", pushApproveSend(), "push with an unknown mode", j -> j.put("mode", "silent")),
+        broken("delivery-report", new DeliveryReport(EVENT_ID, NOW, TENANT, ID, "sms", "twilio", "sent", "SM1", null, null, null),
             "with an unknown state", j -> j.put("state", "read")),
-        broken("delivery-report", new DeliveryReport(EVENT_ID, NOW, TENANT, ID, "sms", "twilio", "sent", "SM1", null, null),
+        broken("delivery-report", new DeliveryReport(EVENT_ID, NOW, TENANT, ID, "sms", "twilio", "sent", "SM1", null, null, null),
             "without provider", j -> j.remove("provider")),
-        broken("verdict", new Verdict(EVENT_ID, NOW, TENANT, ID, "user-42", "denied", 4), "with outcome unavailable",
+        broken("verdict", new Verdict(EVENT_ID, NOW, TENANT, ID, "user-42", "denied", 4, "sms", null), "with outcome unavailable",
             j -> j.put("outcome", "unavailable")),
-        broken("verdict", new Verdict(EVENT_ID, NOW, TENANT, ID, "user-42", "denied", 4), "without attempts_left",
+        broken("verdict", new Verdict(EVENT_ID, NOW, TENANT, ID, "user-42", "denied", 4, "sms", null), "without attempts_left",
             j -> j.remove("attempts_left")));
   }
 

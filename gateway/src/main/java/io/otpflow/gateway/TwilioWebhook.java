@@ -69,7 +69,7 @@ public final class TwilioWebhook {
         new DeliveryReport(
             UUID.randomUUID().toString(), Instant.now(), tenant, verificationId, "sms", "twilio", state,
             params.get("MessageSid"),
-            errorCode != null && ERROR_CODE.matcher(errorCode).matches() ? errorCode : null, null);
+            errorCode != null && ERROR_CODE.matcher(errorCode).matches() ? errorCode : null, null, null);
     io.vertx.core.Future.fromCompletionStage(kafka.publish(Topics.DELIVERY_REPORTS, verificationId, report), ctx.vertx().getOrCreateContext())
         .onComplete(done -> {
           if (done.failed()) {

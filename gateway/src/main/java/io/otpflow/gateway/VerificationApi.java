@@ -153,7 +153,8 @@ final class VerificationApi {
     IssuerRequest.Send request =
         new IssuerRequest.Send(
             UUID.randomUUID().toString(), Instant.now(), tenant.id(), id, input.channel(), input.to(), input.account(),
-            input.clientIp(), key, TenantDirectory.sha256(input.to() + "|" + input.channel() + "|" + input.account()));
+            input.clientIp(), key, TenantDirectory.sha256(input.to() + "|" + input.channel() + "|" + input.account()),
+            null, null, null, null);
     ask(ctx, Topics.ISSUER_REQUESTS, id, request, IssuerReply.class)
         .onSuccess(reply -> answerIssuer(ctx, reply, 201));
   }

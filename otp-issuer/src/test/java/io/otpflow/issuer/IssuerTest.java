@@ -70,8 +70,8 @@ class IssuerTest {
   }
 
   private IssuerRequest.Send send(String to, String idempotencyKey) {
-    return new IssuerRequest.Send(UUID.randomUUID().toString(), clock.instant(), tenant,
-        "VE" + UUID.randomUUID().toString().replace("-", ""), "sms", to, null, null, idempotencyKey, "fp-" + to);
+    return IssuerRequest.Send.sms(UUID.randomUUID().toString(), clock.instant(), tenant,
+        "VE" + UUID.randomUUID().toString().replace("-", ""), to, null, null, idempotencyKey, "fp-" + to);
   }
 
   private String codeOf(SmsDispatch d) {
@@ -123,8 +123,8 @@ class IssuerTest {
 
   @Test
   void anUnknownTenantIsRejectedWithoutTouchingRedis() throws Exception {
-    IssuerRequest.Send other = new IssuerRequest.Send(UUID.randomUUID().toString(), clock.instant(), "nobody",
-        "VE" + "1".repeat(32), "sms", "+14155550103", null, null, null, "fp");
+    IssuerRequest.Send other = IssuerRequest.Send.sms(UUID.randomUUID().toString(), clock.instant(), "nobody",
+        "VE" + "1".repeat(32), "+14155550103", null, null, null, "fp");
     assertThat(issuer.handle(other)).isEqualTo(new IssuerReply.Rejected("unknown-tenant", "The tenant is not configured on the issuer."));
     assertThat(redis.exists(RedisKeys.verification("VE" + "1".repeat(32)))).isFalse();
   }

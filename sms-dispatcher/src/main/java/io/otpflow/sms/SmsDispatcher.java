@@ -176,7 +176,7 @@ final class SmsDispatcher {
 
   private void report(SmsDispatch d, String state, String providerId, String errorCode, String reason) throws Exception {
     outcomes.report(new DeliveryReport(UUID.randomUUID().toString(), clock.instant(), d.tenant(), d.verificationId(),
-        "sms", sender.provider(), state, providerId, errorCode, reason));
+        "sms", sender.provider(), state, providerId, errorCode, reason, null));
   }
 
   private URI callbackFor(SmsDispatch d) {

@@ -44,14 +44,20 @@ final class RedisCheckStore {
         ((Number) r.get(4)).intValue() == 1);
   }
 
+  /** The account (null when none) and channel of a verification, as far as a check needs them before deciding. */
+  record Owner(String account, String channel) {
+    static final Owner NONE = new Owner(null, null);
+  }
+
   /**
-   * The account named on the tenant's verification, read before the check so a locked account
-   * spends no attempt; null when there is none, or the verification is another tenant's.
+   * The account and channel of the tenant's verification, read before the check so a locked account
+   * spends no attempt; {@link Owner#NONE} when the verification is missing or another tenant's.
    */
-  String accountOf(String tenant, String verificationId) {
+  Owner ownerOf(String tenant, String verificationId) {
     List<String> fields =
-        redis.hmget(RedisKeys.verification(verificationId), RedisKeys.Field.TENANT, RedisKeys.Field.ACCOUNT);
-    return tenant.equals(fields.get(0)) ? fields.get(1) : null;
+        redis.hmget(RedisKeys.verification(verificationId), RedisKeys.Field.TENANT, RedisKeys.Field.ACCOUNT,
+            RedisKeys.Field.CHANNEL);
+    return tenant.equals(fields.get(0)) ? new Owner(fields.get(1), fields.get(2)) : Owner.NONE;
   }
 
   /** How long the account stays locked, or zero. */

@@ -34,23 +34,24 @@ final class Verifier {
     this.metrics = metrics;
   }
 
-  /** The reply, plus the account (for the verdict event); the account is null when there is none. */
-  record Decision(CheckReply reply, String account) {}
+  /** The reply, plus the account and channel (for the verdict event); each null when unknown. */
+  record Decision(CheckReply reply, String account, String channel) {}
 
   Decision check(CheckRequest request) {
     Optional<Tenant> found = tenants.byId(request.tenant());
     if (found.isEmpty() || request.codeMac() == null || request.codeMac().length() != 64
         || request.eventId() == null || request.eventId().length() > 100) {
-      return new Decision(new CheckReply.NotFound(), null);
+      return new Decision(new CheckReply.NotFound(), null, null);
     }
     Tenant tenant = found.get();
     Instant now = clock.instant();
-    String account = store.accountOf(tenant.id(), request.verificationId());
+    RedisCheckStore.Owner owner = store.ownerOf(tenant.id(), request.verificationId());
+    String account = owner.account();
     if (account != null) {
       Duration locked = store.lockedFor(tenant.id(), account, now);
       if (!locked.isZero()) {
         count(tenant, "account_locked");
-        return new Decision(new CheckReply.Locked(seconds(locked)), account);
+        return new Decision(new CheckReply.Locked(seconds(locked)), account, owner.channel());
       }
     }
     RedisCheckStore.Result result =
@@ -75,7 +76,7 @@ final class Verifier {
     }
     count(tenant, result.outcome());
     LOG.info("Check of verification {}: {}.", request.verificationId(), result.outcome());
-    return new Decision(reply, account);
+    return new Decision(reply, account, owner.channel());
   }
 
   private CheckReply applyAccountLockout(Tenant tenant, String account, CheckReply reply, Instant now) {

@@ -68,7 +68,7 @@ public final class VerifierService implements RuntimeBacked {
     int left = decision.reply() instanceof CheckReply.Denied d ? d.attemptsLeft() : 0;
     runtime.publish(Topics.VERDICTS, request.verificationId(),
         new Verdict(UUID.randomUUID().toString(), clock.instant(), request.tenant(), request.verificationId(),
-            decision.account(), outcome, left));
+            decision.account(), outcome, left, decision.channel(), null));
     return null;
   }
 

@@ -155,8 +155,8 @@ class RedisCheckStoreTest {
     assertThat(result.outcome()).isEqualTo("not_found");
     assertThat(result.account()).isNull();
     assertThat(hash(id)).containsEntry(Field.ATTEMPTS, "0").containsEntry(Field.STATUS, "pending");
-    assertThat(store.accountOf(otherTenant, id)).isNull();
-    assertThat(store.accountOf(tenant, id)).isEqualTo("user-1");
+    assertThat(store.ownerOf(otherTenant, id)).isEqualTo(RedisCheckStore.Owner.NONE);
+    assertThat(store.ownerOf(tenant, id).account()).isEqualTo("user-1");
   }
 
   @Test
@@ -165,7 +165,7 @@ class RedisCheckStoreTest {
 
     assertThat(check(id, "482913", T0).outcome()).isEqualTo("not_found");
     assertThat(redis.exists(RedisKeys.verification(id))).isFalse();
-    assertThat(store.accountOf(tenant, id)).isNull();
+    assertThat(store.ownerOf(tenant, id)).isEqualTo(RedisCheckStore.Owner.NONE);
   }
 
   @Test

@@ -23,14 +23,18 @@ public final class TopicSetup {
 
   /** Requests, replies and dispatch events are only useful for minutes: keep them for hours, not days. */
   private static final Map<String, Duration> RETENTION =
-      Map.of(
-          Topics.ISSUER_REQUESTS, Duration.ofHours(1),
-          Topics.VERIFIER_REQUESTS, Duration.ofHours(1),
-          Topics.REPLIES, Duration.ofHours(1),
-          Topics.SMS_DISPATCH, Duration.ofHours(6),
-          Topics.DELIVERY_REPORTS, Duration.ofDays(3),
-          Topics.VERDICTS, Duration.ofDays(7),
-          Topics.DEAD_LETTERS, Duration.ofDays(14));
+      Map.ofEntries(
+          Map.entry(Topics.ISSUER_REQUESTS, Duration.ofHours(1)),
+          Map.entry(Topics.VERIFIER_REQUESTS, Duration.ofHours(1)),
+          Map.entry(Topics.REPLIES, Duration.ofHours(1)),
+          Map.entry(Topics.SMS_DISPATCH, Duration.ofHours(6)),
+          Map.entry(Topics.PUSH_DISPATCH, Duration.ofHours(6)),
+          Map.entry(Topics.ACCOUNT_REQUESTS, Duration.ofHours(1)),
+          Map.entry(Topics.DELIVERY_REPORTS, Duration.ofDays(3)),
+          Map.entry(Topics.VERDICTS, Duration.ofDays(7)),
+          // The audit trail of factor changes (who removed a device, and why) outlives dead letters.
+          Map.entry(Topics.ACCOUNT_EVENTS, Duration.ofDays(30)),
+          Map.entry(Topics.DEAD_LETTERS, Duration.ofDays(14)));
 
   private TopicSetup() {}
 
