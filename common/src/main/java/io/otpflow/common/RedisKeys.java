@@ -32,6 +32,20 @@ public final class RedisKeys {
   }
 
   /**
+   * Hash: one account's registry (verifier writes; issuer and push dispatcher read). The hash tag
+   * is the tenant and the account's keyed hash, so every field of one account is changed by one
+   * atomic script. Fields: see {@link AccountField}.
+   */
+  public static String account(String tenant, String accountMac) {
+    return "otp:acct:{a:" + tenant + ":" + accountMac + "}";
+  }
+
+  /** Set: the hashes of a tenant's accounts that have an active factor or recovery codes ("who has 2FA"). */
+  public static String accountsWithFactors(String tenant) {
+    return "otp:accts:{t:" + tenant + "}";
+  }
+
+  /**
    * String: the provider send claim for one dispatch event ("sending", "sent:&lt;provider id&gt;",
    * "failed"), so a redelivered event sends nothing (SMS dispatcher).
    */
@@ -53,8 +67,38 @@ public final class RedisKeys {
     public static final String MAX_ATTEMPTS = "max";
     public static final String DELIVERY = "delivery";
     public static final String DISPATCHED = "dispatched";
+    /** The account factor the verification uses or confirms (a phone factor being enrolled, a TOTP factor). */
+    public static final String FACTOR = "factor";
+    /** Epoch ms of the approval, so a recent approval can serve once as proof for a factor change. */
+    public static final String APPROVED_AT = "approved_at";
+    /** Set once the approved verification was used as proof for a factor change. */
+    public static final String PROOF_USED = "proof_used";
 
     private Field() {}
+  }
+
+  /** Fields of the {@link #account} hash. */
+  public static final class AccountField {
+    /** The account id in clear (the tenant's own user id, needed to list who has 2FA). */
+    public static final String ACCOUNT = "account";
+    /** Incremented by every change; writes apply only on the version they were computed from. */
+    public static final String VERSION = "ver";
+    /** Prefix: factor or device JSON ({@code StoredFactor}), one field per id. */
+    public static final String FACTOR = "f:";
+    /** Prefix: the last accepted TOTP time step of a factor (replay guard: a step is accepted once). */
+    public static final String STEP = "step:";
+    /** Prefix: epoch ms a factor was last used. */
+    public static final String USED = "used:";
+    /** Prefix: Argon2id hash of one recovery code, under a short tag taken from its MAC. */
+    public static final String RECOVERY = "rc:";
+    public static final String RECOVERY_CREATED = "rc_created";
+    public static final String RECOVERY_USED = "rc_used";
+    /** Prefix: a push token's fingerprint → its device id, so a re-registered token updates its device. */
+    public static final String TOKEN = "tok:";
+    /** Prefix: a phone number's fingerprint → its factor id, so a number is one factor per account. */
+    public static final String PHONE = "ph:";
+
+    private AccountField() {}
   }
 
   private RedisKeys() {}

@@ -18,6 +18,9 @@ import java.util.regex.Pattern;
  * @param defaultRegion ISO region for national phone numbers without a country ("US", "DE")
  * @param limits send limits
  * @param lockout consecutive-failure lockout per account
+ * @param adminKeySha256 hex SHA-256 of the tenant's admin API key (helpdesk actions, recorded as such); null for none
+ * @param totp how the tenant's authenticator-app factors compute codes
+ * @param push push devices per account and the fatigue guard
  */
 public record Tenant(
     String id,
@@ -30,7 +33,10 @@ public record Tenant(
     String sender,
     String defaultRegion,
     SendLimits limits,
-    Lockout lockout) {
+    Lockout lockout,
+    String adminKeySha256,
+    TotpSettings totp,
+    PushSettings push) {
 
   private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9-]{0,39}");
   private static final Pattern HEX64 = Pattern.compile("[0-9a-f]{64}");
@@ -60,8 +66,50 @@ public record Tenant(
     if (defaultRegion == null || !defaultRegion.matches("[A-Z]{2}")) {
       throw new IllegalArgumentException("Tenant " + id + ": default_region must be a two-letter region like \"US\".");
     }
+    if (adminKeySha256 != null && (!HEX64.matcher(adminKeySha256).matches() || adminKeySha256.equals(apiKeySha256))) {
+      throw new IllegalArgumentException("Tenant " + id + ": admin_api_key_sha256 must be 64 lowercase hex digits and differ from the API key.");
+    }
+    totp = totp == null ? TotpSettings.DEFAULTS : totp;
+    push = push == null ? PushSettings.DEFAULTS : push;
     if (sender != null && !sender.matches("\\+[1-9][0-9]{6,14}|[A-Za-z0-9 ]{1,11}")) {
       throw new IllegalArgumentException("Tenant " + id + ": sender must be an E.164 number or up to 11 letters and digits.");
+    }
+  }
+
+  /** A tenant with the defaults for everything issue 5 added (no admin key, SHA-1/6/30 TOTP, 10 devices). */
+  public Tenant(String id, String displayName, String apiKeySha256, int codeLength, Duration codeTtl, int maxChecks,
+      String smsTemplate, String sender, String defaultRegion, SendLimits limits, Lockout lockout) {
+    this(id, displayName, apiKeySha256, codeLength, codeTtl, maxChecks, smsTemplate, sender, defaultRegion, limits,
+        lockout, null, TotpSettings.DEFAULTS, PushSettings.DEFAULTS);
+  }
+
+  /**
+   * The tenant's authenticator-app settings: new factors are enrolled with these (existing ones keep
+   * the settings they were enrolled with, since the app already has them).
+   */
+  public record TotpSettings(Totp.Algorithm algorithm, int digits, int periodSeconds) {
+    public static final TotpSettings DEFAULTS = new TotpSettings(Totp.Algorithm.SHA1, 6, 30);
+
+    public TotpSettings {
+      new Totp(algorithm, digits, periodSeconds); // the same rules as the codes themselves
+    }
+
+    public Totp totp() {
+      return new Totp(algorithm, digits, periodSeconds);
+    }
+  }
+
+  /**
+   * @param maxDevices push devices one account may register
+   * @param maxUnanswered push verifications of an account since its last success before 429 (fatigue guard)
+   */
+  public record PushSettings(int maxDevices, int maxUnanswered) {
+    public static final PushSettings DEFAULTS = new PushSettings(10, 5);
+
+    public PushSettings {
+      if (maxDevices < 1 || maxDevices > 100 || maxUnanswered < 1 || maxUnanswered > 100) {
+        throw new IllegalArgumentException("push.max_devices and push.max_unanswered must be 1 to 100.");
+      }
     }
   }
 

@@ -21,16 +21,37 @@ import java.util.Optional;
 public final class TenantDirectory {
   private final Map<String, Tenant> byId;
   private final Map<String, Tenant> byKeyHash;
+  private final Map<String, Tenant> byAdminKeyHash;
+
+  /** Who is calling: a tenant's application (its API key) or its administrators (its admin key). */
+  public enum Role {
+    USER,
+    ADMIN
+  }
+
+  /** An authenticated caller. */
+  public record Caller(Tenant tenant, Role role) {
+    public boolean isAdmin() {
+      return role == Role.ADMIN;
+    }
+  }
 
   public TenantDirectory(Collection<Tenant> tenants) {
     byId = new LinkedHashMap<>();
     byKeyHash = new LinkedHashMap<>();
+    byAdminKeyHash = new LinkedHashMap<>();
     for (Tenant t : tenants) {
       if (byId.put(t.id(), t) != null) {
         throw new IllegalArgumentException("Tenant id " + t.id() + " appears twice.");
       }
       if (byKeyHash.put(t.apiKeySha256(), t) != null) {
         throw new IllegalArgumentException("Two tenants share one API key.");
+      }
+    }
+    for (Tenant t : tenants) {
+      if (t.adminKeySha256() != null
+          && (byKeyHash.containsKey(t.adminKeySha256()) || byAdminKeyHash.put(t.adminKeySha256(), t) != null)) {
+        throw new IllegalArgumentException("An admin API key is used twice (tenant " + t.id() + ").");
       }
     }
     if (byId.isEmpty()) {
@@ -74,17 +95,38 @@ public final class TenantDirectory {
   private static Tenant tenant(JsonNode n) {
     String id = n.path("id").asText(null);
     onlyKnown(n, TENANT_FIELDS, "tenant " + id);
-    for (String section : java.util.List.of("limits", "lockout")) {
+    for (String section : java.util.List.of("limits", "lockout", "totp", "push")) {
       if (n.has(section) && !n.get(section).isObject()) {
         throw new IllegalArgumentException("Tenant " + id + ": " + section + " must be a JSON object.");
       }
     }
     onlyKnown(n.path("limits"), LIMIT_FIELDS, "limits of tenant " + id);
     onlyKnown(n.path("lockout"), LOCKOUT_FIELDS, "lockout of tenant " + id);
+    onlyKnown(n.path("totp"), TOTP_FIELDS, "totp of tenant " + id);
+    onlyKnown(n.path("push"), PUSH_FIELDS, "push of tenant " + id);
     String keyHash = n.path("api_key_sha256").asText(null);
     if (keyHash == null && n.hasNonNull("api_key")) {
       keyHash = sha256(n.get("api_key").asText()); // accepted for development files; stored hashed
     }
+    String adminKeyHash = n.path("admin_api_key_sha256").asText(null);
+    if (adminKeyHash == null && n.hasNonNull("admin_api_key")) {
+      adminKeyHash = sha256(n.get("admin_api_key").asText());
+    }
+    JsonNode to = n.path("totp");
+    Tenant.TotpSettings dt = Tenant.TotpSettings.DEFAULTS;
+    Tenant.TotpSettings totp;
+    try {
+      totp = new Tenant.TotpSettings(
+          to.hasNonNull("algorithm") ? Totp.Algorithm.fromName(to.get("algorithm").asText()) : dt.algorithm(),
+          integer(to, "digits", dt.digits()),
+          (int) duration(to, "period", Duration.ofSeconds(dt.periodSeconds())).toSeconds());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("Tenant " + id + ": " + e.getMessage());
+    }
+    JsonNode pu = n.path("push");
+    Tenant.PushSettings dp = Tenant.PushSettings.DEFAULTS;
+    Tenant.PushSettings push =
+        new Tenant.PushSettings(integer(pu, "max_devices", dp.maxDevices()), integer(pu, "max_unanswered", dp.maxUnanswered()));
     JsonNode l = n.path("limits");
     Tenant.SendLimits d = Tenant.SendLimits.DEFAULTS;
     Tenant.SendLimits limits =
@@ -113,16 +155,21 @@ public final class TenantDirectory {
         n.path("sender").asText(null),
         n.path("default_region").asText("US"),
         limits,
-        lockout);
+        lockout,
+        adminKeyHash,
+        totp,
+        push);
   }
 
   private static final java.util.Set<String> TENANT_FIELDS = java.util.Set.of(
       "id", "display_name", "api_key_sha256", "api_key", "code_length", "code_ttl", "max_checks", "sms_template",
-      "sender", "default_region", "limits", "lockout");
+      "sender", "default_region", "limits", "lockout", "admin_api_key_sha256", "admin_api_key", "totp", "push");
   private static final java.util.Set<String> LIMIT_FIELDS = java.util.Set.of(
       "per_destination", "destination_window", "min_interval", "per_account_per_hour", "per_ip_per_hour",
       "per_tenant_per_minute");
   private static final java.util.Set<String> LOCKOUT_FIELDS = java.util.Set.of("threshold", "base_delay", "max_delay");
+  private static final java.util.Set<String> TOTP_FIELDS = java.util.Set.of("algorithm", "digits", "period");
+  private static final java.util.Set<String> PUSH_FIELDS = java.util.Set.of("max_devices", "max_unanswered");
 
   /** A misspelt setting would silently fall back to its default: refuse it instead. */
   private static void onlyKnown(JsonNode node, java.util.Set<String> known, String where) {
@@ -159,6 +206,19 @@ public final class TenantDirectory {
       return Optional.empty();
     }
     return Optional.ofNullable(byKeyHash.get(sha256(apiKey)));
+  }
+
+  /** The caller an API key stands for: the tenant's application, or its administrators. */
+  public Optional<Caller> callerByApiKey(String apiKey) {
+    if (apiKey == null || apiKey.isEmpty() || apiKey.length() > 200) {
+      return Optional.empty();
+    }
+    String hash = sha256(apiKey);
+    Tenant user = byKeyHash.get(hash);
+    if (user != null) {
+      return Optional.of(new Caller(user, Role.USER));
+    }
+    return Optional.ofNullable(byAdminKeyHash.get(hash)).map(t -> new Caller(t, Role.ADMIN));
   }
 
   public Collection<Tenant> all() {
