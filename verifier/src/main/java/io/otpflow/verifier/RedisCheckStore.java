@@ -1,9 +1,10 @@
 package io.otpflow.verifier;
 
+import io.otpflow.common.CodeMac;
 import io.otpflow.common.LuaScript;
 import io.otpflow.common.RedisKeys;
 import io.otpflow.common.Tenant;
-import io.otpflow.common.TenantDirectory;
+import io.otpflow.common.accounts.AccountRegistryReader;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -14,10 +15,15 @@ final class RedisCheckStore {
   private static final LuaScript CHECK = LuaScript.fromResource(RedisCheckStore.class, "check.lua");
   private static final LuaScript ACCOUNT_FAILURE = LuaScript.fromResource(RedisCheckStore.class, "account-failure.lua");
 
-  private final UnifiedJedis redis;
+  private static final LuaScript USE_AS_PROOF = LuaScript.fromResource(RedisCheckStore.class, "use-as-proof.lua");
 
-  RedisCheckStore(UnifiedJedis redis) {
+  private final UnifiedJedis redis;
+  private final CodeMac codeMac;
+
+  /** @param codeMac keys the account part of lock keys, so an account name cannot be read back from them */
+  RedisCheckStore(UnifiedJedis redis, CodeMac codeMac) {
     this.redis = redis;
+    this.codeMac = codeMac;
   }
 
   /**
@@ -28,12 +34,21 @@ final class RedisCheckStore {
   record Result(String outcome, int attemptsLeft, String account, String status, boolean spent) {}
 
   Result check(String tenant, String verificationId, String codeMac, Instant now, String requestId) {
+    return check(tenant, verificationId, codeMac, now, requestId, null);
+  }
+
+  /**
+   * @param decided null to compare {@code codeMac} with the stored MAC; true/false when the verifier
+   *     decided the code from the account's factors (authenticator-app and recovery-code verifications)
+   */
+  Result check(String tenant, String verificationId, String codeMac, Instant now, String requestId, Boolean decided) {
     List<?> r =
         (List<?>)
             CHECK.run(
                 redis,
                 List.of(RedisKeys.verification(verificationId)),
-                List.of(codeMac, Long.toString(now.toEpochMilli()), tenant, requestId));
+                List.of(codeMac, Long.toString(now.toEpochMilli()), tenant, requestId,
+                    decided == null ? "" : decided ? "match" : "nomatch"));
     String account = (String) r.get(2);
     String status = (String) r.get(3);
     return new Result(
@@ -44,20 +59,40 @@ final class RedisCheckStore {
         ((Number) r.get(4)).intValue() == 1);
   }
 
-  /** The account (null when none) and channel of a verification, as far as a check needs them before deciding. */
-  record Owner(String account, String channel) {
-    static final Owner NONE = new Owner(null, null);
+  /**
+   * The account (null when none), channel and factor of a verification, as far as a check needs them
+   * before deciding; {@code open} when it is pending, not expired and has attempts left.
+   */
+  record Owner(String account, String channel, String factor, boolean open) {
+    static final Owner NONE = new Owner(null, null, null, false);
   }
 
   /**
    * The account and channel of the tenant's verification, read before the check so a locked account
    * spends no attempt; {@link Owner#NONE} when the verification is missing or another tenant's.
    */
-  Owner ownerOf(String tenant, String verificationId) {
-    List<String> fields =
+  Owner ownerOf(String tenant, String verificationId, Instant now) {
+    List<String> f =
         redis.hmget(RedisKeys.verification(verificationId), RedisKeys.Field.TENANT, RedisKeys.Field.ACCOUNT,
-            RedisKeys.Field.CHANNEL);
-    return tenant.equals(fields.get(0)) ? new Owner(fields.get(1), fields.get(2)) : Owner.NONE;
+            RedisKeys.Field.CHANNEL, RedisKeys.Field.FACTOR, RedisKeys.Field.STATUS, RedisKeys.Field.EXPIRES,
+            RedisKeys.Field.ATTEMPTS, RedisKeys.Field.MAX_ATTEMPTS);
+    if (!tenant.equals(f.get(0))) {
+      return Owner.NONE;
+    }
+    boolean open = "pending".equals(f.get(4)) && f.get(5) != null && now.toEpochMilli() < Long.parseLong(f.get(5))
+        && f.get(6) != null && f.get(7) != null && Integer.parseInt(f.get(6)) < Integer.parseInt(f.get(7));
+    return new Owner(f.get(1), f.get(2), f.get(3), open);
+  }
+
+  /**
+   * Spends an approved verification of {@code account} as proof for one factor change: only once,
+   * and only within {@code maxAge} of its approval. False for anything else (another tenant's or
+   * account's, not approved, too old, already used).
+   */
+  boolean useAsProof(String tenant, String account, String verificationId, Instant now, Duration maxAge) {
+    Object r = USE_AS_PROOF.run(redis, List.of(RedisKeys.verification(verificationId)),
+        List.of(tenant, account, Long.toString(now.toEpochMilli()), Long.toString(maxAge.toMillis())));
+    return Long.valueOf(1).equals(r);
   }
 
   /** How long the account stays locked, or zero. */
@@ -92,7 +127,7 @@ final class RedisCheckStore {
     redis.del(lockKey(tenant, account));
   }
 
-  private static String lockKey(String tenant, String account) {
-    return RedisKeys.accountLock(tenant, TenantDirectory.sha256(account));
+  private String lockKey(String tenant, String account) {
+    return RedisKeys.accountLock(tenant, AccountRegistryReader.accountMac(codeMac, tenant, account));
   }
 }

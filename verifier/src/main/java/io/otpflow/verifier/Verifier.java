@@ -9,6 +9,8 @@ import io.otpflow.common.events.CheckRequest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import io.otpflow.common.accounts.StoredFactor;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,12 +26,17 @@ final class Verifier {
 
   private final TenantDirectory tenants;
   private final RedisCheckStore store;
+  private final AccountStore accounts;
+  private final FactorChecks factors;
   private final Clock clock;
   private final MeterRegistry metrics;
 
-  Verifier(TenantDirectory tenants, RedisCheckStore store, Clock clock, MeterRegistry metrics) {
+  Verifier(TenantDirectory tenants, RedisCheckStore store, AccountStore accounts, FactorChecks factors, Clock clock,
+      MeterRegistry metrics) {
     this.tenants = tenants;
     this.store = store;
+    this.accounts = accounts;
+    this.factors = factors;
     this.clock = clock;
     this.metrics = metrics;
   }
@@ -45,7 +52,7 @@ final class Verifier {
     }
     Tenant tenant = found.get();
     Instant now = clock.instant();
-    RedisCheckStore.Owner owner = store.ownerOf(tenant.id(), request.verificationId());
+    RedisCheckStore.Owner owner = store.ownerOf(tenant.id(), request.verificationId(), now);
     String account = owner.account();
     if (account != null) {
       Duration locked = store.lockedFor(tenant.id(), account, now);
@@ -54,8 +61,9 @@ final class Verifier {
         return new Decision(new CheckReply.Locked(seconds(locked)), account, owner.channel());
       }
     }
+    Boolean decided = decideFromFactors(tenant, request, owner, now);
     RedisCheckStore.Result result =
-        store.check(tenant.id(), request.verificationId(), request.codeMac(), now, request.eventId());
+        store.check(tenant.id(), request.verificationId(), request.codeMac(), now, request.eventId(), decided);
     CheckReply reply =
         switch (result.outcome()) {
           case "approved" -> new CheckReply.Approved();
@@ -77,6 +85,35 @@ final class Verifier {
     count(tenant, result.outcome());
     LOG.info("Check of verification {}: {}.", request.verificationId(), result.outcome());
     return new Decision(reply, account, owner.channel());
+  }
+
+  /**
+   * Authenticator-app and recovery-code verifications store no code: the code comes from the
+   * account's factors. Null for every other channel (check.lua compares the stored MAC). Only an
+   * open verification spends a step or a recovery code, so a code sent to a decided or expired
+   * verification is not burnt for nothing.
+   */
+  private Boolean decideFromFactors(Tenant tenant, CheckRequest request, RedisCheckStore.Owner owner, Instant now) {
+    boolean totp = "totp".equals(owner.channel());
+    if (!totp && !"recovery_code".equals(owner.channel())) {
+      return null;
+    }
+    if (!owner.open() || owner.account() == null) {
+      return false;
+    }
+    AccountStore.Snapshot s = accounts.read(tenant.id(), owner.account());
+    if (request.recoveryMac() != null) {
+      // A recovery code stands in for the app: accepted on both kinds of verification.
+      return factors.useRecoveryCode(tenant.id(), owner.account(), s, request.recoveryMac(), now);
+    }
+    if (!totp) {
+      return false;
+    }
+    List<StoredFactor> apps = s.live(now).stream()
+        .filter(f -> StoredFactor.TOTP.equals(f.type()) && f.isActive())
+        .filter(f -> owner.factor() == null || f.id().equals(owner.factor()))
+        .toList();
+    return factors.useTotp(tenant.id(), owner.account(), apps, request.verificationId(), request.codeMac(), now).isPresent();
   }
 
   private CheckReply applyAccountLockout(Tenant tenant, String account, CheckReply reply, Instant now) {

@@ -1,7 +1,14 @@
 package io.otpflow.verifier;
 
 import io.micrometer.core.instrument.Timer;
+import io.otpflow.common.CodeMac;
 import io.otpflow.common.Json;
+import io.otpflow.common.PasswordHash;
+import io.otpflow.common.accounts.AccountRegistryReader;
+import io.otpflow.common.events.AccountEvent;
+import io.otpflow.common.events.AccountReply;
+import io.otpflow.common.events.AccountRequest;
+import java.nio.charset.StandardCharsets;
 import io.otpflow.common.Metrics;
 import io.otpflow.common.Topics;
 import io.otpflow.common.events.CheckReply;
@@ -23,18 +30,30 @@ import redis.clients.jedis.exceptions.JedisException;
 public final class VerifierService implements RuntimeBacked {
   private static final Logger LOG = LoggerFactory.getLogger(VerifierService.class);
 
+  /** Account requests are served by their own group, so their rebalances never pause code checks. */
+  public static final String ACCOUNTS_GROUP = VerifierConfig.SERVICE + "-accounts";
+
   private final ServiceRuntime runtime;
   private final Verifier verifier;
+  private final AccountStore accounts;
+  private final AccountRegistry registry;
+  private final CodeMac codeMac;
   private final Clock clock;
 
   private VerifierService(VerifierConfig config, Vertx vertx, Clock clock) throws Exception {
     this.clock = clock;
     runtime = ServiceRuntime.open(VerifierConfig.SERVICE, config.kafka(), config.redis());
     try {
-      verifier = new Verifier(config.tenants(), new RedisCheckStore(runtime.redis()), clock, runtime.registry());
+      codeMac = config.codeMac();
+      RedisCheckStore checks = new RedisCheckStore(runtime.redis(), config.codeMac());
+      accounts = new AccountStore(runtime.redis(), config.codeMac());
+      FactorChecks factors = new FactorChecks(accounts, config.factorBox(), config.codeMac());
+      verifier = new Verifier(config.tenants(), checks, accounts, factors, clock, runtime.registry());
+      registry = new AccountRegistry(config.tenants(), accounts, checks, factors, verifier, PasswordHash.OWASP, clock);
       Timer latency = Timer.builder(Metrics.CHECK_LATENCY).publishPercentileHistogram().register(runtime.registry());
       runtime.consume("verifier-requests", VerifierConfig.SERVICE, Topics.VERIFIER_REQUESTS,
           record -> latency.recordCallable(() -> answer(record)));
+      runtime.consume("account-requests", ACCOUNTS_GROUP, Topics.ACCOUNT_REQUESTS, this::answerAccount);
       runtime.serve(vertx, config.httpHost(), config.httpPort());
     } catch (Exception | Error e) {
       runtime.close();
@@ -70,6 +89,48 @@ public final class VerifierService implements RuntimeBacked {
         new Verdict(UUID.randomUUID().toString(), clock.instant(), request.tenant(), request.verificationId(),
             decision.account(), outcome, left, decision.channel(), null));
     return null;
+  }
+
+  /**
+   * Serves one account request. Its outcome (reply and events) is remembered for an hour before
+   * anything is published, so a redelivered request publishes the same events again (consumers
+   * de-duplicate by event id) and gets the same answer, instead of being carried out twice.
+   */
+  private void answerAccount(ConsumerRecord<String, byte[]> record) throws Exception {
+    Replies.requireReplyHeaders(record);
+    if (Replies.pastDeadline(record, Instant.now())) {
+      LOG.info("Skipping an account request: its caller stopped waiting.");
+      return;
+    }
+    AccountRequest request = Json.read(record.value(), AccountRequest.class);
+    AccountRegistry.Outcome outcome;
+    try {
+      boolean remember = !(request instanceof AccountRequest.Get);
+      String earlier = remember ? accounts.outcome(request.tenant(), request.account(), request.eventId()) : null;
+      if (earlier != null) {
+        outcome = Json.read(earlier.getBytes(StandardCharsets.UTF_8), AccountRegistry.Outcome.class);
+      } else {
+        outcome = registry.handle(request);
+        if (remember) {
+          accounts.rememberOutcome(request.tenant(), request.account(), request.eventId(), Json.writeString(outcome));
+        }
+      }
+    } catch (JedisException e) {
+      LOG.warn("Redis failed while serving an account request of tenant {}: {}", request.tenant(), e.toString());
+      runtime.replies().send(record, new AccountReply.Unavailable("redis"));
+      return;
+    }
+    for (AccountEvent event : outcome.events()) {
+      runtime.publish(Topics.ACCOUNT_EVENTS, AccountRegistryReader.accountMac(codeMac, event.tenant(), event.account()), event);
+      LOG.info("Account event {} for factor {} of tenant {} by {}.", event.type(), event.factorId(), event.tenant(), event.actor());
+    }
+    runtime.replies().send(record, outcome.reply());
+  }
+
+  @Override
+  public void close() {
+    runtime.close();
+    registry.close();
   }
 
   @Override

@@ -63,7 +63,7 @@ class RedisCheckStoreTest {
 
   @BeforeEach
   void freshTenant() {
-    store = new RedisCheckStore(redis);
+    store = new RedisCheckStore(redis, MAC);
     tenant = "t-" + hex(8);
   }
 
@@ -155,8 +155,8 @@ class RedisCheckStoreTest {
     assertThat(result.outcome()).isEqualTo("not_found");
     assertThat(result.account()).isNull();
     assertThat(hash(id)).containsEntry(Field.ATTEMPTS, "0").containsEntry(Field.STATUS, "pending");
-    assertThat(store.ownerOf(otherTenant, id)).isEqualTo(RedisCheckStore.Owner.NONE);
-    assertThat(store.ownerOf(tenant, id).account()).isEqualTo("user-1");
+    assertThat(store.ownerOf(otherTenant, id, T0)).isEqualTo(RedisCheckStore.Owner.NONE);
+    assertThat(store.ownerOf(tenant, id, T0).account()).isEqualTo("user-1");
   }
 
   @Test
@@ -165,7 +165,7 @@ class RedisCheckStoreTest {
 
     assertThat(check(id, "482913", T0).outcome()).isEqualTo("not_found");
     assertThat(redis.exists(RedisKeys.verification(id))).isFalse();
-    assertThat(store.ownerOf(tenant, id)).isEqualTo(RedisCheckStore.Owner.NONE);
+    assertThat(store.ownerOf(tenant, id, T0)).isEqualTo(RedisCheckStore.Owner.NONE);
   }
 
   @Test
@@ -319,7 +319,9 @@ class RedisCheckStoreTest {
 
     store.recordFailure(t, account, T0);
 
-    long ttl = redis.pttl(RedisKeys.accountLock(t.id(), TenantDirectory.sha256(account)));
+    // Keyed with the code MAC key, not a plain hash: an account name cannot be recovered by guessing.
+    assertThat(redis.exists(RedisKeys.accountLock(t.id(), TenantDirectory.sha256(account)))).isFalse();
+    long ttl = redis.pttl(RedisKeys.accountLock(t.id(), MAC.mac(t.id(), "account", account)));
     assertThat(ttl).isGreaterThan(Duration.ofHours(1).toMillis()).isLessThanOrEqualTo(Duration.ofHours(25).toMillis());
   }
 

@@ -15,8 +15,17 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
   @JsonSubTypes.Type(value = AccountReply.Unavailable.class, name = "unavailable")
 })
 public sealed interface AccountReply {
-  /** The request was carried out (or, for a redelivered request, had been); the account as it is now. */
-  record Done(AccountView account) implements AccountReply {}
+  /**
+   * The request was carried out (or, for a redelivered request, had been); the account as it is now.
+   *
+   * @param factorId the factor or device the request created or changed (a re-registered token: its
+   *     existing device's id), or null
+   */
+  record Done(AccountView account, String factorId) implements AccountReply {
+    public Done(AccountView account) {
+      this(account, null);
+    }
+  }
 
   /** A confirmation code was wrong; after the last attempt the unconfirmed factor is gone. */
   record Denied(int attemptsLeft) implements AccountReply {}
