@@ -3,6 +3,7 @@ package io.otpflow.gateway;
 import io.otpflow.common.CodeMac;
 import io.otpflow.common.Env;
 import io.otpflow.common.PlatformKeys;
+import io.otpflow.common.SecretBox;
 import io.otpflow.common.TenantDirectory;
 import io.otpflow.common.kafka.KafkaSettings;
 import java.net.URI;
@@ -13,6 +14,8 @@ import java.util.UUID;
 /**
  * The gateway's configuration, from the environment.
  *
+ * @param factorBox OTPFLOW_FACTOR_KEYS: seals authenticator-app secrets at enrolment (and QR code links)
+ * @param addressBox OTPFLOW_ADDRESS_KEYS: seals phone numbers of phone factors and push tokens
  * @param instanceId this instance's name on the reply topic (OTPFLOW_INSTANCE_ID, random by default)
  * @param requestTimeout how long a request waits for the issuer or verifier before answering 503
  * @param maxBodyBytes larger request bodies get 413
@@ -24,6 +27,8 @@ public record GatewayConfig(
     KafkaSettings kafka,
     TenantDirectory tenants,
     CodeMac codeMac,
+    SecretBox factorBox,
+    SecretBox addressBox,
     String httpHost,
     int httpPort,
     String instanceId,
@@ -54,6 +59,8 @@ public record GatewayConfig(
         KafkaSettings.fromEnv(env, SERVICE),
         TenantDirectory.fromEnv(env),
         PlatformKeys.codeMac(env),
+        PlatformKeys.factorBox(env),
+        PlatformKeys.addressBox(env),
         env.string("OTPFLOW_HTTP_HOST", "0.0.0.0"),
         port,
         env.string("OTPFLOW_INSTANCE_ID", "gw-" + UUID.randomUUID().toString().substring(0, 8)),
@@ -68,6 +75,6 @@ public record GatewayConfig(
   public String toString() {
     return "GatewayConfig[instance=" + instanceId + ", kafka=" + kafka + ", http=" + httpHost + ":" + httpPort
         + ", publicUrl=" + publicUrl + ", requestTimeout=" + requestTimeout + ", twilioWebhook="
-        + (twilioAuthToken != null) + ", devOutbox=" + (devOutboxFile != null) + "]";
+        + (twilioAuthToken != null) + ", devOutbox=" + (devOutboxFile != null) + ", keys=<hidden>]";
   }
 }

@@ -62,6 +62,18 @@ public final class GatewayService implements AutoCloseable {
     router.post("/v1/verifications").handler(api::requireJsonObject).handler(api::validateSend).handler(api::send);
     router.get("/v1/verifications/:id").handler(api::status);
     router.post("/v1/verifications/:id/check").handler(api::requireJsonObject).handler(api::check);
+    AccountApi accounts = new AccountApi(config.codeMac(), config.factorBox(), config.addressBox(), kafka, config.requestTimeout());
+    String account = "/v1/accounts/:account";
+    router.get(account).handler(accounts::validateAccount).handler(accounts::get);
+    router.post(account + "/factors/totp").handler(accounts::validateAccount).handler(api::optionalJsonObject).handler(accounts::enrollTotp);
+    router.post(account + "/factors/phone").handler(accounts::validateAccount).handler(api::requireJsonObject).handler(accounts::enrollPhone);
+    router.get(account + "/factors/:factor/qr.png").handler(accounts::validateAccount).handler(accounts::qrPng);
+    router.post(account + "/factors/:factor/confirm").handler(accounts::validateAccount).handler(api::requireJsonObject).handler(accounts::confirm);
+    router.delete(account + "/factors/:factor").handler(accounts::validateAccount).handler(api::optionalJsonObject).handler(accounts::removeFactor);
+    router.post(account + "/recovery-codes").handler(accounts::validateAccount).handler(api::optionalJsonObject).handler(accounts::generateRecoveryCodes);
+    router.post(account + "/devices").handler(accounts::validateAccount).handler(api::requireJsonObject).handler(accounts::registerDevice);
+    router.get(account + "/devices").handler(accounts::validateAccount).handler(accounts::listDevices);
+    router.delete(account + "/devices/:factor").handler(accounts::validateAccount).handler(api::optionalJsonObject).handler(accounts::removeDevice);
     if (config.twilioAuthToken() != null) {
       TwilioWebhook webhook = new TwilioWebhook(config.twilioAuthToken(), config.publicUrl(), kafka, registry);
       router.post(TwilioWebhook.PATH).handler(webhook::handle);

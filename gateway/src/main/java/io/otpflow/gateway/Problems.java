@@ -9,6 +9,8 @@ import io.vertx.ext.web.RoutingContext;
  */
 final class Problems {
   static final String CONTENT_TYPE = "application/problem+json";
+  /** A JsonObject put here under this key adds its fields to the next problem sent (e.g. attempts_left). */
+  static final String EXTRA = "otpflow.problem-extra";
 
   private Problems() {}
 
@@ -23,6 +25,10 @@ final class Problems {
             .put("status", status)
             .put("code", code)
             .put("detail", detail);
+    JsonObject extra = ctx.get(EXTRA);
+    if (extra != null) {
+      body.mergeIn(extra);
+    }
     ctx.response()
         .setStatusCode(status)
         .putHeader("content-type", CONTENT_TYPE)

@@ -29,7 +29,9 @@ import java.util.regex.Pattern;
  */
 final class VerificationApi {
   static final String TENANT = "otpflow.tenant";
+  static final String CALLER = "otpflow.caller";
   private static final String BODY = "otpflow.body";
+  private static final Pattern FACTOR_ID = Pattern.compile("FA[0-9a-f]{32}");
   private static final Pattern VERIFICATION_ID = Pattern.compile("VE[0-9a-f]{32}");
   private static final Pattern CODE = Pattern.compile("[0-9]{4,10}");
   private static final Pattern ACCOUNT = Pattern.compile("[\\p{Alnum}._:@+=-]{1,128}");
@@ -51,20 +53,46 @@ final class VerificationApi {
     this.timeout = timeout;
   }
 
-  /** Bearer API key → tenant; anything else is 401 with the same answer whatever was wrong. */
+  /**
+   * Bearer API key → tenant (its application's key, or its admin key); anything else is 401 with
+   * the same answer whatever was wrong.
+   */
   void authenticate(RoutingContext ctx) {
     String header = ctx.request().getHeader("authorization");
-    Optional<Tenant> tenant =
+    Optional<TenantDirectory.Caller> caller =
         header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
-            ? tenants.byApiKey(header.substring(7).trim())
+            ? tenants.callerByApiKey(header.substring(7).trim())
             : Optional.empty();
-    if (tenant.isEmpty()) {
+    if (caller.isEmpty()) {
       ctx.response().putHeader("www-authenticate", "Bearer realm=\"otpflow\"");
       Problems.send(ctx, 401, "unauthorized", "Send a valid API key as 'Authorization: Bearer <key>'.");
       return;
     }
-    ctx.put(TENANT, tenant.get());
+    ctx.put(TENANT, caller.get().tenant());
+    ctx.put(CALLER, caller.get());
     ctx.next();
+  }
+
+  static Tenant tenant(RoutingContext ctx) {
+    return ctx.get(TENANT);
+  }
+
+  static TenantDirectory.Caller caller(RoutingContext ctx) {
+    return ctx.get(CALLER);
+  }
+
+  static JsonObject body(RoutingContext ctx) {
+    return ctx.get(BODY);
+  }
+
+  /** Like {@link #requireJsonObject}, but an empty body counts as {} (a DELETE often has none). */
+  void optionalJsonObject(RoutingContext ctx) {
+    if (ctx.body() == null || ctx.body().buffer() == null || ctx.body().buffer().length() == 0) {
+      ctx.put(BODY, new JsonObject());
+      ctx.next();
+      return;
+    }
+    requireJsonObject(ctx);
   }
 
   /** The body must be a JSON object; its fields are validated by each route. */
@@ -91,7 +119,7 @@ final class VerificationApi {
   }
 
   /** A validated send: everything the issuer needs, nothing it must re-check. */
-  private record SendInput(String to, String channel, String account, String clientIp) {}
+  private record SendInput(String to, String channel, String account, String clientIp, String factorId) {}
 
   void validateSend(RoutingContext ctx) {
     JsonObject body = ctx.get(BODY);
@@ -101,20 +129,37 @@ final class VerificationApi {
     Object account = body.getValue("account");
     Object country = body.getValue("country");
     Object clientIp = body.getValue("client_ip");
-    if (!(to instanceof String toText)) {
-      Problems.send(ctx, 400, "invalid-field", "'to' is required and must be a string (E.164, or national with 'country').");
-      return;
-    }
+    Object factorId = body.getValue("factor_id");
     if (!(channel instanceof String channelText)) {
       Problems.send(ctx, 400, "invalid-field", "'channel' must be a string.");
       return;
     }
-    if (!"sms".equals(channelText)) {
-      Problems.send(ctx, 400, "unsupported-channel", "Channel must be 'sms'.");
+    boolean silent = "totp".equals(channelText) || "recovery_code".equals(channelText);
+    if (!"sms".equals(channelText) && !silent) {
+      Problems.send(ctx, 400, "unsupported-channel", "Channel must be 'sms', 'totp' or 'recovery_code'.");
       return;
     }
     if (account != null && !(account instanceof String a && ACCOUNT.matcher(a).matches())) {
       Problems.send(ctx, 400, "invalid-field", "'account' must be 1-128 letters, digits or ._:@+=- characters.");
+      return;
+    }
+    if (factorId != null && !(factorId instanceof String f && FACTOR_ID.matcher(f).matches())) {
+      Problems.send(ctx, 400, "invalid-field", "'factor_id' must be a factor id (FA…).");
+      return;
+    }
+    boolean toAccount = silent || (to == null && account != null);
+    if (toAccount && (account == null || to != null)) {
+      Problems.send(ctx, 400, "invalid-field", silent
+          ? "A " + channelText + " verification needs 'account' and no 'to': the code comes from the account's factor."
+          : "An SMS to the account's phone needs 'account'.");
+      return;
+    }
+    if (!toAccount && factorId != null) {
+      Problems.send(ctx, 400, "invalid-field", "'factor_id' names a factor of 'account'; send it without 'to'.");
+      return;
+    }
+    if (!toAccount && !(to instanceof String)) {
+      Problems.send(ctx, 400, "invalid-field", "'to' is required and must be a string (E.164, or national with 'country').");
       return;
     }
     String ipSubject = null;
@@ -131,8 +176,8 @@ final class VerificationApi {
       return;
     }
     String region = country != null ? (String) country : tenant.defaultRegion();
-    Optional<String> e164 = PhoneNumbers.toE164(toText, region);
-    if (e164.isEmpty()) {
+    Optional<String> e164 = toAccount ? Optional.empty() : PhoneNumbers.toE164((String) to, region);
+    if (!toAccount && e164.isEmpty()) {
       Problems.send(ctx, 400, "invalid-phone-number", "'to' is not a valid phone number.");
       return;
     }
@@ -141,7 +186,7 @@ final class VerificationApi {
       Problems.send(ctx, 400, "invalid-idempotency-key", "Idempotency-Key must be 1-255 visible ASCII characters.");
       return;
     }
-    ctx.put(BODY, new SendInput(e164.get(), channelText, (String) account, ipSubject));
+    ctx.put(BODY, new SendInput(e164.orElse(null), channelText, (String) account, ipSubject, (String) factorId));
     ctx.next();
   }
 
@@ -153,8 +198,9 @@ final class VerificationApi {
     IssuerRequest.Send request =
         new IssuerRequest.Send(
             UUID.randomUUID().toString(), Instant.now(), tenant.id(), id, input.channel(), input.to(), input.account(),
-            input.clientIp(), key, TenantDirectory.sha256(input.to() + "|" + input.channel() + "|" + input.account()),
-            null, null, null, null);
+            input.clientIp(), key, TenantDirectory.sha256(input.to() + "|" + input.channel() + "|" + input.account()
+                + (input.factorId() == null ? "" : "|" + input.factorId())),
+            input.factorId(), null, null, null);
     ask(ctx, Topics.ISSUER_REQUESTS, id, request, IssuerReply.class)
         .onSuccess(reply -> answerIssuer(ctx, reply, 201));
   }
@@ -179,13 +225,19 @@ final class VerificationApi {
       Problems.send(ctx, 404, "verification-not-found", "No such verification.");
       return;
     }
-    if (!(body.getValue("code") instanceof String code) || !CODE.matcher(code).matches()) {
-      Problems.send(ctx, 400, "invalid-code", "'code' must be a string of 4 to 10 digits.");
+    Object typed = body.getValue("code");
+    String recovery = typed instanceof String t ? RecoveryCodes.normalise(t) : null;
+    if (recovery == null && (!(typed instanceof String code) || !CODE.matcher(code).matches())) {
+      Problems.send(ctx, 400, "invalid-code", "'code' must be a string of 4 to 10 digits, or a recovery code.");
       return;
     }
+    String code = recovery != null ? recovery : (String) typed;
     // Only the code's MAC leaves the gateway: the verifier compares MACs, the code never travels on Kafka.
+    // A recovery code also gets a MAC that does not depend on the verification, to compare with the
+    // account's stored recovery-code hashes.
     CheckRequest request =
-        new CheckRequest(UUID.randomUUID().toString(), Instant.now(), tenant.id(), id, codeMac.mac(tenant.id(), id, code));
+        new CheckRequest(UUID.randomUUID().toString(), Instant.now(), tenant.id(), id, codeMac.mac(tenant.id(), id, code),
+            recovery == null ? null : codeMac.mac(tenant.id(), "recovery-code", recovery));
     ask(ctx, Topics.VERIFIER_REQUESTS, id, request, CheckReply.class).onSuccess(reply -> answerCheck(ctx, id, reply));
   }
 
@@ -221,7 +273,7 @@ final class VerificationApi {
   private static int rejectedStatus(String code) {
     return switch (code) {
       case "idempotency-key-reused" -> 422;
-      case "idempotency-key-in-flight", "conflict" -> 409;
+      case "idempotency-key-in-flight", "conflict", "no-active-factor" -> 409;
       case "unknown-tenant" -> 500; // the gateway and the issuer disagree on tenants: our fault, not the client's
       default -> 400;
     };

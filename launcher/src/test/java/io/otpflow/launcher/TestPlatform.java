@@ -31,6 +31,7 @@ final class TestPlatform implements AutoCloseable {
   static final String ACME_KEY = "acme-test-key-0123456789";
   static final String OTHER_KEY = "other-test-key-0123456789";
   static final String LONG_CODE_KEY = "long-test-key-0123456789";
+  static final String ACME_ADMIN_KEY = "acme-admin-key-0123456789";
   private static final Pattern CODE = Pattern.compile("code is (\\d+)");
   private static final AtomicInteger NUMBERS = new AtomicInteger(1000 + (int) (System.nanoTime() % 7000));
 
@@ -51,13 +52,17 @@ final class TestPlatform implements AutoCloseable {
     e.put("REDIS_URL", redisUri);
     e.put(PlatformKeys.CODE_MAC_KEY, Base64.getEncoder().encodeToString("0123456789abcdef0123456789abcdef".getBytes()));
     e.put(PlatformKeys.DISPATCH_KEYS, "t1:" + Base64.getEncoder().encodeToString("fedcba9876543210fedcba9876543210".getBytes()));
+    e.put(PlatformKeys.FACTOR_KEYS, "f1:" + Base64.getEncoder().encodeToString("factor-key-factor-key-factor-key".getBytes()));
+    e.put(PlatformKeys.ADDRESS_KEYS, "a1:" + Base64.getEncoder().encodeToString("address-key-address-key-address!".getBytes()));
     e.put("OTPFLOW_TENANTS", """
         [{"id": "acme", "display_name": "Acme", "api_key": "%s", "code_length": 6, "code_ttl": "5m", "max_checks": 5,
           "sender": "+15005550006", "lockout": {"threshold": 3, "base_delay": "1m", "max_delay": "1h"},
-          "limits": {"per_ip_per_hour": 3, "per_account_per_hour": 20}},
+          "limits": {"per_ip_per_hour": 3, "per_account_per_hour": 20}, "admin_api_key": "%s",
+          "push": {"max_devices": 3}},
          {"id": "other", "display_name": "Other Corp", "api_key": "%s"},
-         {"id": "long", "display_name": "Long Codes", "api_key": "%s", "code_length": 10}]
-        """.formatted(ACME_KEY, OTHER_KEY, LONG_CODE_KEY));
+         {"id": "long", "display_name": "Long Codes", "api_key": "%s", "code_length": 10,
+          "totp": {"algorithm": "SHA256", "digits": 8, "period": "60s"}}]
+        """.formatted(ACME_KEY, ACME_ADMIN_KEY, OTHER_KEY, LONG_CODE_KEY));
     e.put("SMS_PROVIDER", "twilio");
     e.put("TWILIO_ACCOUNT_SID", twilio.accountSid());
     e.put("TWILIO_AUTH_TOKEN", twilio.authToken());
@@ -107,6 +112,16 @@ final class TestPlatform implements AutoCloseable {
       b.header("authorization", "Bearer " + apiKey);
     }
     headers.forEach(b::header);
+    return call(b.build());
+  }
+
+  Reply delete(String path, String apiKey, String body) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(gateway + path)).timeout(Duration.ofSeconds(15))
+        .header("content-type", "application/json")
+        .method("DELETE", HttpRequest.BodyPublishers.ofString(body));
+    if (apiKey != null) {
+      b.header("authorization", "Bearer " + apiKey);
+    }
     return call(b.build());
   }
 

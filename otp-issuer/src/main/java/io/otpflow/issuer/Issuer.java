@@ -9,6 +9,8 @@ import io.otpflow.common.RedisKeys;
 import io.otpflow.common.SecretBox;
 import io.otpflow.common.Tenant;
 import io.otpflow.common.TenantDirectory;
+import io.otpflow.common.accounts.AccountRegistryReader;
+import io.otpflow.common.accounts.StoredFactor;
 import io.otpflow.common.events.IssuerReply;
 import io.otpflow.common.events.IssuerRequest;
 import io.otpflow.common.events.SmsDispatch;
@@ -44,6 +46,8 @@ final class Issuer {
   private final CodeMac codeMac;
   private final SecretBox dispatchBox;
   private final DispatchPublisher dispatches;
+  private final AccountRegistryReader accounts;
+  private final SecretBox addressBox;
   private final Clock clock;
   private final MeterRegistry metrics;
 
@@ -54,6 +58,8 @@ final class Issuer {
       CodeMac codeMac,
       SecretBox dispatchBox,
       DispatchPublisher dispatches,
+      AccountRegistryReader accounts,
+      SecretBox addressBox,
       Clock clock,
       MeterRegistry metrics) {
     this.tenants = tenants;
@@ -62,6 +68,8 @@ final class Issuer {
     this.codeMac = codeMac;
     this.dispatchBox = dispatchBox;
     this.dispatches = dispatches;
+    this.accounts = accounts;
+    this.addressBox = addressBox;
     this.clock = clock;
     this.metrics = metrics;
   }
@@ -85,11 +93,45 @@ final class Issuer {
         .orElseGet(IssuerReply.NotFound::new);
   }
 
-  private IssuerReply send(Tenant tenant, IssuerRequest.Send send) throws Exception {
-    if (!"sms".equals(send.channel())) {
-      return new IssuerReply.Rejected("unsupported-channel", "This issuer sends codes by sms only.");
+  /** Channels whose code comes from the account's own factors: nothing is sent, nothing is stored but the verification. */
+  private static boolean sendsNothing(String channel) {
+    return "totp".equals(channel) || "recovery_code".equals(channel);
+  }
+
+  private IssuerReply send(Tenant tenant, IssuerRequest.Send request) throws Exception {
+    IssuerRequest.Send send = request;
+    boolean silent = sendsNothing(send.channel());
+    if (!silent && !"sms".equals(send.channel())) {
+      return new IssuerReply.Rejected("unsupported-channel", "This issuer serves sms, totp and recovery_code.");
     }
-    if (send.to() == null || !E164.matcher(send.to()).matches()) {
+    if (silent) {
+      if (send.account() == null) {
+        return new IssuerReply.Rejected("invalid-field", "A " + send.channel() + " verification needs an account.");
+      }
+      boolean has = "totp".equals(send.channel())
+          ? accounts.hasActiveTotp(tenant.id(), send.account(), send.factorId())
+          : accounts.recoveryCodesLeft(tenant.id(), send.account()) > 0;
+      if (!has) {
+        return new IssuerReply.Rejected("no-active-factor", "The account has no confirmed factor for " + send.channel() + ".");
+      }
+      return start(tenant, send, true);
+    }
+    if (send.to() == null && send.account() != null) {
+      // An SMS to the account's confirmed phone: the registry keeps the number sealed with the address keys.
+      Optional<AccountRegistryReader.Phone> phone = accounts.phone(tenant.id(), send.account(), send.factorId());
+      if (phone.isEmpty()) {
+        return new IssuerReply.Rejected("no-active-factor", "The account has no confirmed phone number.");
+      }
+      String number = addressBox.open(phone.get().sealedNumber(), StoredFactor.phoneNumberAad(tenant.id(), send.account()));
+      send = new IssuerRequest.Send(send.eventId(), send.occurredAt(), send.tenant(), send.verificationId(), send.channel(),
+          number, send.account(), send.clientIp(), send.idempotencyKey(), send.fingerprint(), phone.get().factorId(),
+          send.mode(), send.numberMatching(), send.context());
+    }
+    return start(tenant, send, false);
+  }
+
+  private IssuerReply start(Tenant tenant, IssuerRequest.Send send, boolean silent) throws Exception {
+    if (!silent && (send.to() == null || !E164.matcher(send.to()).matches())) {
       return new IssuerReply.Rejected("invalid-destination", "The destination is not an E.164 number.");
     }
     // A redelivered request finds its verification: answer again, dispatch only if that never happened.
@@ -111,24 +153,37 @@ final class Issuer {
       }
     }
     Instant now = clock.instant();
-    String destinationHash = codeMac.mac(tenant.id(), "destination", send.to());
-    var admission = store.admit(limits(tenant, send, destinationHash), send.verificationId(), now);
+    var admission = store.admit(silent ? tenantLimit(tenant) : limits(tenant, send,
+        codeMac.mac(tenant.id(), "destination", send.to())), send.verificationId(), now);
     if (admission instanceof RedisChallengeStore.Admission.Refused refused) {
       if (idempotencyKey != null) {
         store.releaseIdempotency(idempotencyKey);
       }
       metrics.counter(Metrics.RATE_LIMITED, Metrics.TAG_TENANT, tenant.id(), Metrics.TAG_CHANNEL, send.channel(),
           Metrics.TAG_REASON, refused.limit()).increment();
-      LOG.info("Send limit '{}' refused verification {} for {}.", refused.limit(), send.verificationId(), PhoneMask.mask(send.to()));
+      LOG.info("Send limit '{}' refused verification {} for {}.", refused.limit(), send.verificationId(),
+          silent ? send.channel() : PhoneMask.mask(send.to()));
       long seconds = Math.max(1, (refused.retryAfter().toMillis() + 999) / 1000);
       return new IssuerReply.RateLimited(refused.limit(), seconds);
+    }
+    if (silent) {
+      // Nothing to send: the code is in the user's authenticator app (or recovery codes).
+      StoredVerification created = new StoredVerification(send.verificationId(), tenant.id(), send.channel(), null,
+          send.account(), "pending", now, now.plus(tenant.codeTtl()), 0, tenant.maxChecks(), null, true);
+      store.create(created, null, send.factorId());
+      if (idempotencyKey != null) {
+        store.keepIdempotency(idempotencyKey, created);
+      }
+      metrics.counter(Metrics.REQUESTED, Metrics.TAG_TENANT, tenant.id(), Metrics.TAG_CHANNEL, send.channel()).increment();
+      LOG.info("Verification {} started; it is checked with the account's {}.", send.verificationId(), send.channel());
+      return new IssuerReply.Created(created.view(now), false);
     }
     String code = codes.generate(tenant.codeLength());
     StoredVerification created =
         new StoredVerification(
             send.verificationId(), tenant.id(), send.channel(), PhoneMask.mask(send.to()), send.account(), "pending",
             now, now.plus(tenant.codeTtl()), 0, tenant.maxChecks(), "queued", false);
-    store.create(created, codeMac.mac(tenant.id(), send.verificationId(), code));
+    store.create(created, codeMac.mac(tenant.id(), send.verificationId(), code), send.factorId());
     if (idempotencyKey != null) {
       store.keepIdempotency(idempotencyKey, created);
     }
@@ -199,6 +254,12 @@ final class Issuer {
     }
     return new IssuerReply.Rejected(
         "idempotency-key-in-flight", "A request with this Idempotency-Key is still being processed.");
+  }
+
+  /** A verification that sends nothing costs nothing to send; only the tenant's overall rate applies. */
+  private List<RedisChallengeStore.Limit> tenantLimit(Tenant tenant) {
+    return List.of(new RedisChallengeStore.Limit("tenant", RedisKeys.sendLimit(tenant.id(), "all", "all"),
+        tenant.limits().perTenant(), Duration.ofMinutes(1)));
   }
 
   private List<RedisChallengeStore.Limit> limits(Tenant tenant, IssuerRequest.Send send, String destinationHash) {

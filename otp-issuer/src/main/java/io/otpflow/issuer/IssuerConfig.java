@@ -13,6 +13,7 @@ import java.time.Duration;
  * The issuer's configuration, from the environment.
  *
  * @param httpPort port of /metrics and /health (OTPFLOW_HTTP_PORT, default 8081)
+ * @param addressBox OTPFLOW_ADDRESS_KEYS: opens the phone numbers of accounts' phone factors
  * @param retention how long a verification's status is kept after it expires (OTPFLOW_VERIFICATION_RETENTION)
  */
 public record IssuerConfig(
@@ -21,6 +22,7 @@ public record IssuerConfig(
     TenantDirectory tenants,
     CodeMac codeMac,
     SecretBox dispatchBox,
+    SecretBox addressBox,
     String httpHost,
     int httpPort,
     Duration retention) {
@@ -34,6 +36,7 @@ public record IssuerConfig(
         TenantDirectory.fromEnv(env),
         PlatformKeys.codeMac(env),
         PlatformKeys.dispatchBox(env),
+        PlatformKeys.addressBox(env),
         env.string("OTPFLOW_HTTP_HOST", "0.0.0.0"),
         env.integer("OTPFLOW_HTTP_PORT", 8081),
         env.duration("OTPFLOW_VERIFICATION_RETENTION", Duration.ofHours(1)));

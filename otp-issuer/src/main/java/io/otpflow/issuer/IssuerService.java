@@ -2,6 +2,7 @@ package io.otpflow.issuer;
 
 import io.otpflow.common.CodeGenerator;
 import io.otpflow.common.Json;
+import io.otpflow.common.accounts.AccountRegistryReader;
 import io.otpflow.common.Topics;
 import io.otpflow.common.events.DeliveryReport;
 import io.otpflow.common.events.IssuerReply;
@@ -35,6 +36,8 @@ public final class IssuerService implements RuntimeBacked {
               config.codeMac(),
               config.dispatchBox(),
               dispatch -> runtime.publish(Topics.SMS_DISPATCH, dispatch.verificationId(), dispatch),
+              new AccountRegistryReader(runtime.redis(), config.codeMac(), clock),
+              config.addressBox(),
               clock,
               runtime.registry());
       runtime.consume("issuer-requests", IssuerConfig.SERVICE, Topics.ISSUER_REQUESTS, this::answer);

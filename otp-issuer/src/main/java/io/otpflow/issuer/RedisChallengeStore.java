@@ -97,20 +97,40 @@ final class RedisChallengeStore {
 
   /** Stores a new pending verification (not yet the destination's current one: see {@link #makeCurrent}). */
   void create(StoredVerification v, String mac) {
+    create(v, mac, null);
+  }
+
+  /**
+   * @param mac null for a verification that sends nothing: its code comes from the account's factors
+   * @param factorId the account factor the verification uses or confirms, or null
+   */
+  void create(StoredVerification v, String mac, String factorId) {
     Map<String, String> fields = new LinkedHashMap<>();
     fields.put(Field.TENANT, v.tenant());
     fields.put(Field.CHANNEL, v.channel());
-    fields.put(Field.TO_MASKED, v.toMasked());
+    if (v.toMasked() != null) {
+      fields.put(Field.TO_MASKED, v.toMasked());
+    }
     if (v.account() != null) {
       fields.put(Field.ACCOUNT, v.account());
     }
-    fields.put(Field.MAC, mac);
+    if (factorId != null) {
+      fields.put(Field.FACTOR, factorId);
+    }
+    if (mac != null) {
+      fields.put(Field.MAC, mac);
+    }
+    if (v.dispatched()) {
+      fields.put(Field.DISPATCHED, "1");
+    }
     fields.put(Field.STATUS, "pending");
     fields.put(Field.CREATED, Long.toString(v.createdAt().toEpochMilli()));
     fields.put(Field.EXPIRES, Long.toString(v.expiresAt().toEpochMilli()));
     fields.put(Field.ATTEMPTS, "0");
     fields.put(Field.MAX_ATTEMPTS, Integer.toString(v.maxAttempts()));
-    fields.put(Field.DELIVERY, "queued");
+    if (v.delivery() != null) {
+      fields.put(Field.DELIVERY, v.delivery());
+    }
     String key = RedisKeys.verification(v.id());
     try (var tx = redis.multi()) {
       tx.hset(key, fields);

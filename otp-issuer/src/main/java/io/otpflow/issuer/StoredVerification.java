@@ -5,7 +5,11 @@ import io.otpflow.common.events.VerificationView;
 import java.time.Instant;
 import java.util.Map;
 
-/** A verification as the issuer keeps it in Redis (no code, no MAC, destination only masked). */
+/**
+ * A verification as the issuer keeps it in Redis (no code, no MAC, destination only masked).
+ * Verifications that send nothing (an authenticator app, a recovery code) have no destination and
+ * no delivery state: both are null.
+ */
 record StoredVerification(
     String id,
     String tenant,
@@ -32,7 +36,7 @@ record StoredVerification(
         Instant.ofEpochMilli(Long.parseLong(h.get(Field.EXPIRES))),
         Integer.parseInt(h.getOrDefault(Field.ATTEMPTS, "0")),
         Integer.parseInt(h.get(Field.MAX_ATTEMPTS)),
-        h.getOrDefault(Field.DELIVERY, "queued"),
+        h.get(Field.DELIVERY),
         "1".equals(h.get(Field.DISPATCHED)));
   }
 

@@ -66,6 +66,7 @@ class IssuerTest {
           }
           dispatched.add(dispatch);
         },
+        new io.otpflow.common.accounts.AccountRegistryReader(redis, MAC, clock), BOX,
         clock, new SimpleMeterRegistry());
   }
 
