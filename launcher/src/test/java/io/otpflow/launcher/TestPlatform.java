@@ -170,6 +170,10 @@ final class TestPlatform implements AutoCloseable {
         .findFirst();
   }
 
+  FakeTwilio.ReceivedSms smsForAwait(String verificationId) {
+    return await().atMost(Duration.ofSeconds(20)).until(() -> smsFor(verificationId), Optional::isPresent).get();
+  }
+
   long smsCountFor(String verificationId) {
     return twilio.messages().stream()
         .filter(m -> m.statusCallback() != null && m.statusCallback().contains("v=" + verificationId))

@@ -92,8 +92,8 @@ public final class VerifierService implements RuntimeBacked {
   }
 
   /**
-   * Serves one account request. Its outcome (reply and events) is remembered for an hour before
-   * anything is published, so a redelivered request publishes the same events again (consumers
+   * Serves one account request. The outcome of a change (reply and events) is remembered for an hour
+   * before anything is published, so a redelivered request publishes the same events again (consumers
    * de-duplicate by event id) and gets the same answer, instead of being carried out twice.
    */
   private void answerAccount(ConsumerRecord<String, byte[]> record) throws Exception {
@@ -111,7 +111,7 @@ public final class VerifierService implements RuntimeBacked {
         outcome = Json.read(earlier.getBytes(StandardCharsets.UTF_8), AccountRegistry.Outcome.class);
       } else {
         outcome = registry.handle(request);
-        if (remember) {
+        if (remember && !outcome.events().isEmpty()) { // only changes: a refusal is simply decided again
           accounts.rememberOutcome(request.tenant(), request.account(), request.eventId(), Json.writeString(outcome));
         }
       }
