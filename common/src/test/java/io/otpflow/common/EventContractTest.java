@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import io.otpflow.common.events.AccountEvent;
+import io.otpflow.common.events.AccountReply;
+import io.otpflow.common.events.AccountRequest;
+import io.otpflow.common.events.AccountView;
 import io.otpflow.common.events.CheckReply;
 import io.otpflow.common.events.CheckRequest;
 import io.otpflow.common.events.DeliveryReport;
@@ -55,7 +59,8 @@ class EventContractTest {
   private static final List<String> SCHEMAS =
       List.of(
           "verification-view", "issuer-request", "issuer-reply", "check-request", "check-reply",
-          "sms-dispatch", "push-dispatch", "delivery-report", "verdict");
+          "sms-dispatch", "push-dispatch", "delivery-report", "verdict", "account-request", "account-reply",
+          "account-event");
 
   private static final Instant NOW = Instant.parse("2026-03-01T12:00:00.123Z");
   private static final String ID = "VE" + "0123456789abcdef0123456789abcdef";
@@ -138,8 +143,92 @@ class EventContractTest {
     return new CheckRequest(EVENT_ID, NOW, TENANT, ID, new CodeMac(MAC_KEY).mac(TENANT, ID, "042917"));
   }
 
+  private static final String FACTOR = "FA" + "0123456789abcdef0123456789abcdef";
+  private static final String ACCOUNT = "user-42";
+
+  static SealedValue sealed(String what) {
+    return new SecretBox(Map.of("f2026", new byte[32])).seal(what, "aad");
+  }
+
+  static AccountRequest.Proof codeProof() {
+    return new AccountRequest.Proof(new CodeMac(MAC_KEY).mac(TENANT, EVENT_ID, "123456"), null, null, false, null);
+  }
+
+  static AccountView accountView() {
+    return new AccountView(ACCOUNT,
+        List.of(new AccountView.Factor(FACTOR, "totp", "active", "Pixel 8", NOW, NOW, NOW, null, "SHA1", 6, 30, null, null,
+                null, null),
+            new AccountView.Factor("FA" + "1".repeat(32), "phone", "pending", null, NOW, null, null,
+                NOW.plus(Duration.ofMinutes(10)), null, null, null, "+141******71", ID, null, null)),
+        List.of(new AccountView.Factor(DEVICE, "device", "active", "Alice", NOW, NOW, null, null, null, null, null, null,
+            null, "apns", "iPhone 15")),
+        new AccountView.RecoveryCodes(9, NOW, NOW));
+  }
+
+  static AccountRequest.EnrollTotp enrollTotp() {
+    return new AccountRequest.EnrollTotp(EVENT_ID, NOW, TENANT, ACCOUNT, FACTOR, sealed("JBSWY3DPEHPK3PXP"), "SHA1", 6, 30,
+        "Pixel 8");
+  }
+
+  static AccountEvent accountEvent() {
+    return new AccountEvent(EVENT_ID, NOW, TENANT, ACCOUNT, "factor_removed", FACTOR, "totp", "admin", "Lost phone",
+        "admin", null);
+  }
+
+  static List<String> macs() {
+    CodeMac mac = new CodeMac(MAC_KEY);
+    return List.of(mac.mac(TENANT, "recovery-code", "abcde23456"), mac.mac(TENANT, "recovery-code", "fghjk23456"));
+  }
+
+  static Stream<Arguments> accountSamples() {
+    return Stream.of(
+        Arguments.of("account-request", enrollTotp(), AccountRequest.class),
+        Arguments.of("account-request", new AccountRequest.EnrollPhone(EVENT_ID, NOW, TENANT, ACCOUNT, FACTOR,
+            sealed("+14155552671"), "+141******71", new CodeMac(MAC_KEY).mac(TENANT, "phone-number", "+14155552671"), ID,
+            null), AccountRequest.class),
+        Arguments.of("account-request", new AccountRequest.Confirm(EVENT_ID, NOW, TENANT, ACCOUNT, FACTOR,
+            new CodeMac(MAC_KEY).mac(TENANT, EVENT_ID, "123456")), AccountRequest.class),
+        Arguments.of("account-request", new AccountRequest.Remove(EVENT_ID, NOW, TENANT, ACCOUNT, FACTOR, codeProof()),
+            AccountRequest.class),
+        Arguments.of("account-request", new AccountRequest.Remove(EVENT_ID, NOW, TENANT, ACCOUNT, DEVICE,
+            new AccountRequest.Proof(null, null, null, true, "Lost phone, ticket 4411")), AccountRequest.class),
+        Arguments.of("account-request", new AccountRequest.GenerateRecoveryCodes(EVENT_ID, NOW, TENANT, ACCOUNT, macs(),
+            new AccountRequest.Proof(null, null, ID, false, null)), AccountRequest.class),
+        Arguments.of("account-request", new AccountRequest.RegisterDevice(EVENT_ID, NOW, TENANT, ACCOUNT, DEVICE, "apns",
+            sealed("a".repeat(64)), new CodeMac(MAC_KEY).mac(TENANT, "push-token", "a".repeat(64)), "iPhone 15", "Alice",
+            "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE"), AccountRequest.class),
+        Arguments.of("account-request", new AccountRequest.Get(EVENT_ID, NOW, TENANT, ACCOUNT), AccountRequest.class),
+        Arguments.of("account-reply", new AccountReply.Done(accountView(), FACTOR), AccountReply.class),
+        Arguments.of("account-reply", new AccountReply.Done(new AccountView(ACCOUNT, List.of(), List.of(),
+            new AccountView.RecoveryCodes(0, null, null))), AccountReply.class),
+        Arguments.of("account-reply", new AccountReply.Denied(4), AccountReply.class),
+        Arguments.of("account-reply", new AccountReply.ProofRefused("proof-required"), AccountReply.class),
+        Arguments.of("account-reply", new AccountReply.Locked(60), AccountReply.class),
+        Arguments.of("account-reply", new AccountReply.NotFound(), AccountReply.class),
+        Arguments.of("account-reply", new AccountReply.Rejected("device-limit", "The account has 10 devices already."),
+            AccountReply.class),
+        Arguments.of("account-reply", new AccountReply.Unavailable("redis"), AccountReply.class),
+        Arguments.of("account-event", accountEvent(), AccountEvent.class),
+        Arguments.of("account-event", new AccountEvent(EVENT_ID, NOW, TENANT, ACCOUNT, "recovery_codes_generated", null,
+            "recovery_codes", "user", null, "code", 10), AccountEvent.class),
+        Arguments.of("account-event", new AccountEvent(EVENT_ID, NOW, TENANT, ACCOUNT, "device_registered", DEVICE, "device",
+            "user", null, "none", null), AccountEvent.class),
+        Arguments.of("check-request", new CheckRequest(EVENT_ID, NOW, TENANT, ID,
+            new CodeMac(MAC_KEY).mac(TENANT, ID, "abcde23456"), macs().get(0)), CheckRequest.class),
+        Arguments.of("issuer-request", new IssuerRequest.Send(EVENT_ID, NOW, TENANT, ID, "totp", null, ACCOUNT, null, null,
+            TenantDirectory.sha256("totp|" + ACCOUNT), null, null, null, null), IssuerRequest.class),
+        Arguments.of("issuer-request", new IssuerRequest.Send(EVENT_ID, NOW, TENANT, ID, "sms", null, ACCOUNT, null, null,
+            TenantDirectory.sha256("sms|" + ACCOUNT), null, null, null, null), IssuerRequest.class),
+        Arguments.of("verification-view", new VerificationView(ID, "pending", "totp", null, ACCOUNT, NOW,
+            NOW.plus(Duration.ofMinutes(5)), null, 5), VerificationView.class));
+  }
+
   /** schema name, the event as its producer builds it, the type its consumer reads it as. */
   static Stream<Arguments> samples() {
+    return Stream.concat(accountSamples(), foundationSamples());
+  }
+
+  static Stream<Arguments> foundationSamples() {
     return Stream.of(
         Arguments.of("verification-view", pendingView(), VerificationView.class),
         Arguments.of("verification-view", approvedViewWithoutAccount(), VerificationView.class),
@@ -239,7 +328,8 @@ class EventContractTest {
   void everyVariantOfEverySealedEventHasASample() {
     Set<Class<?>> sampled =
         samples().map(a -> a.get()[1].getClass()).collect(Collectors.toSet());
-    for (Class<?> sealed : List.of(IssuerRequest.class, IssuerReply.class, CheckReply.class)) {
+    for (Class<?> sealed : List.of(IssuerRequest.class, IssuerReply.class, CheckReply.class, AccountRequest.class,
+        AccountReply.class)) {
       assertThat(sampled).as("samples of %s", sealed.getSimpleName()).contains(sealed.getPermittedSubclasses());
     }
   }
@@ -268,6 +358,29 @@ class EventContractTest {
         top("push-dispatch", PushDispatch.class),
         top("delivery-report", DeliveryReport.class),
         top("verdict", Verdict.class),
+        top("account-event", AccountEvent.class),
+        Arguments.of("account-reply account view", AccountView.class,
+            RAW.get("account-reply").getJsonObject("$defs").getJsonObject("account_view").getJsonObject("properties"), null),
+        Arguments.of("account-reply factor", AccountView.Factor.class,
+            RAW.get("account-reply").getJsonObject("$defs").getJsonObject("factor").getJsonObject("properties"), null),
+        Arguments.of("account-reply recovery codes", AccountView.RecoveryCodes.class,
+            RAW.get("account-reply").getJsonObject("$defs").getJsonObject("recovery_codes").getJsonObject("properties"), null),
+        Arguments.of("account-request proof", AccountRequest.Proof.class,
+            RAW.get("account-request").getJsonObject("$defs").getJsonObject("proof").getJsonObject("properties"), null),
+        variant("account-request", "enroll_totp", AccountRequest.EnrollTotp.class, "type"),
+        variant("account-request", "enroll_phone", AccountRequest.EnrollPhone.class, "type"),
+        variant("account-request", "confirm", AccountRequest.Confirm.class, "type"),
+        variant("account-request", "remove", AccountRequest.Remove.class, "type"),
+        variant("account-request", "generate_recovery_codes", AccountRequest.GenerateRecoveryCodes.class, "type"),
+        variant("account-request", "register_device", AccountRequest.RegisterDevice.class, "type"),
+        variant("account-request", "get", AccountRequest.Get.class, "type"),
+        variant("account-reply", "done", AccountReply.Done.class, "outcome"),
+        variant("account-reply", "denied", AccountReply.Denied.class, "outcome"),
+        variant("account-reply", "proof_refused", AccountReply.ProofRefused.class, "outcome"),
+        variant("account-reply", "locked", AccountReply.Locked.class, "outcome"),
+        variant("account-reply", "not_found", AccountReply.NotFound.class, "outcome"),
+        variant("account-reply", "rejected", AccountReply.Rejected.class, "outcome"),
+        variant("account-reply", "unavailable", AccountReply.Unavailable.class, "outcome"),
         Arguments.of("sms-dispatch code", SealedValue.class,
             RAW.get("sms-dispatch").getJsonObject("properties").getJsonObject("code").getJsonObject("properties"), null),
         variant("issuer-request", "send", IssuerRequest.Send.class, "type"),
@@ -347,7 +460,30 @@ class EventContractTest {
         broken("check-request", checkRequest(), "without event_id", j -> j.remove("event_id")),
         broken("issuer-request", fullSend(), "with an unknown type", j -> j.put("type", "cancel")),
         broken("issuer-request", fullSend(), "without type", j -> j.remove("type")),
-        broken("issuer-request", fullSend(), "sms send without to or factor", j -> j.remove("to")),
+        broken("issuer-request", fullSend(), "sms send without to, factor or account", j -> {
+          j.remove("to");
+          j.remove("account");
+        }),
+        broken("issuer-request", fullSend(), "totp send with a destination", j -> j.put("channel", "totp")),
+        broken("account-request", enrollTotp(), "enrolment with a plain secret", j -> j.put("secret", "JBSWY3DPEHPK3PXP")),
+        broken("account-request", enrollTotp(), "enrolment with 7 digits", j -> j.put("digits", 7)),
+        broken("account-request", enrollTotp(), "enrolment with MD5", j -> j.put("algorithm", "MD5")),
+        broken("account-request", enrollTotp(), "with an unknown type", j -> j.put("type", "disable_all")),
+        broken("account-request", enrollTotp(), "without account", j -> j.remove("account")),
+        broken("account-request", new AccountRequest.Remove(EVENT_ID, NOW, TENANT, ACCOUNT, FACTOR, codeProof()),
+            "remove with a code in clear", j -> j.getJsonObject("proof").put("code_mac", "123456")),
+        broken("account-request", new AccountRequest.Remove(EVENT_ID, NOW, TENANT, ACCOUNT, FACTOR, codeProof()),
+            "remove without proof", j -> j.remove("proof")),
+        broken("account-request", new AccountRequest.GenerateRecoveryCodes(EVENT_ID, NOW, TENANT, ACCOUNT, macs(), codeProof()),
+            "recovery codes in clear", j -> j.put("code_macs", new JsonArray().add("abcde-23456"))),
+        broken("account-reply", new AccountReply.Done(accountView()), "a view with a factor of unknown type",
+            j -> j.getJsonObject("account").getJsonArray("factors").getJsonObject(0).put("type", "sms")),
+        broken("account-reply", new AccountReply.Done(accountView()), "a view without recovery codes",
+            j -> j.getJsonObject("account").remove("recovery_codes")),
+        broken("account-reply", new AccountReply.ProofRefused("invalid-proof"), "an unknown refusal", j -> j.put("reason", "nope")),
+        broken("account-event", accountEvent(), "with an unknown type", j -> j.put("type", "factor_stolen")),
+        broken("account-event", accountEvent(), "an admin change without reason", j -> j.remove("reason")),
+        broken("account-event", accountEvent(), "without actor", j -> j.remove("actor")),
         broken("issuer-request", fullSend(), "send to a national number", j -> j.put("to", "4155552671")),
         broken("issuer-request", fullSend(), "send without fingerprint", j -> j.remove("fingerprint")),
         broken("issuer-request", fullSend(), "send with a client_ip that is no address", j -> j.put("client_ip", "me")),
