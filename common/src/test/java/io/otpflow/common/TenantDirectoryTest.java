@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -233,5 +234,30 @@ class TenantDirectoryTest {
             () -> TenantDirectory.fromEnv(new Env(Map.of("OTPFLOW_TENANTS_FILE", dir.resolve("missing.json").toString()))))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("OTPFLOW_TENANTS_FILE");
+  }
+
+  @Test
+  void adminKeysTotpAndPushSettingsLoadAndAreChecked() {
+    TenantDirectory d = TenantDirectory.parse("""
+        [{"id": "acme", "api_key": "user-key", "admin_api_key": "admin-key",
+          "totp": {"algorithm": "SHA512", "digits": 8, "period": "60s"}, "push": {"max_devices": 3}},
+         {"id": "plain", "api_key": "plain-key"}]
+        """);
+    Tenant acme = d.byId("acme").orElseThrow();
+    assertThat(acme.totp()).isEqualTo(new Tenant.TotpSettings(Totp.Algorithm.SHA512, 8, 60));
+    assertThat(acme.push()).isEqualTo(new Tenant.PushSettings(3, 5));
+    assertThat(d.byId("plain").orElseThrow().totp()).isEqualTo(Tenant.TotpSettings.DEFAULTS);
+    assertThat(d.callerByApiKey("user-key").orElseThrow().isAdmin()).isFalse();
+    assertThat(d.callerByApiKey("admin-key").orElseThrow().isAdmin()).isTrue();
+    assertThat(d.callerByApiKey("admin-key").orElseThrow().tenant().id()).isEqualTo("acme");
+    assertThat(d.byApiKey("admin-key")).as("the admin key is not the application's key").isEmpty();
+    assertThat(d.callerByApiKey("nobody")).isEmpty();
+    for (String bad : List.of(
+        "{\"totp\": {\"digits\": 7}}", "{\"totp\": {\"algorithm\": \"MD5\"}}", "{\"totp\": {\"period\": \"5s\"}}",
+        "{\"totp\": {\"skew\": 2}}", "{\"push\": {\"max_devices\": 0}}", "{\"push\": {\"devices\": 2}}",
+        "{\"admin_api_key\": \"k\"}", "{\"admin_api_key_sha256\": \"ABC\"}", "{\"totp\": 5}")) {
+      String json = "[{\"id\": \"t\", \"api_key\": \"k\", " + bad.substring(1, bad.length() - 1) + "}]";
+      assertThatThrownBy(() -> TenantDirectory.parse(json)).as(bad).isInstanceOf(IllegalArgumentException.class);
+    }
   }
 }

@@ -70,6 +70,50 @@ class SecretsTest {
     assertThat(logs).anyMatch(line -> line.contains(to.substring(0, 4) + "******" + to.substring(to.length() - 2)));
   }
 
+  /**
+   * An authenticator app's secret and an account's recovery codes and push token: shown to the user
+   * once (the secret and codes) and then nowhere in clear — not in Redis, not on any Kafka topic,
+   * not in a log line, not in the account's listing.
+   */
+  @Test
+  void factorSecretsAreNowhereInClear() throws Exception {
+    String account = "secret-keeper-" + System.nanoTime();
+    String token = AccountFactorsTest.apnsToken();
+    String secret;
+    List<String> codes;
+    List<String> logs;
+    try (LogCapture root = LogCapture.attachToRoot(); LogCapture otpflow = LogCapture.attachTo("io.otpflow", Level.DEBUG)) {
+      TestPlatform.Reply enrolled = p.post("/v1/accounts/" + account + "/factors/totp", TestPlatform.ACME_KEY, "{}");
+      assertThat(enrolled.status()).isEqualTo(201);
+      secret = enrolled.body().getString("secret").replace(" ", "");
+      TestPlatform.Reply rc = p.post("/v1/accounts/" + account + "/recovery-codes", TestPlatform.ACME_KEY, "");
+      assertThat(rc.status()).isEqualTo(201);
+      codes = rc.body().getJsonArray("codes").getList();
+      AuthenticatorApp.Key key = AuthenticatorApp.parse(enrolled.body().getString("otpauth_uri"));
+      String factor = enrolled.body().getString("factor_id");
+      assertThat(p.post("/v1/accounts/" + account + "/factors/" + factor + "/confirm", TestPlatform.ACME_KEY,
+          "{\"code\": \"" + AuthenticatorApp.code(key, p.clock.instant()) + "\"}").status()).isEqualTo(200);
+      assertThat(p.post("/v1/accounts/" + account + "/devices", TestPlatform.ACME_KEY,
+          new io.vertx.core.json.JsonObject().put("platform", "apns").put("token", token).put("name", "phone")
+              .put("public_key", AccountFactorsTest.publicKey()).encode()).status()).isEqualTo(201);
+      String listing = p.get("/v1/accounts/" + account, TestPlatform.ACME_KEY).raw().body();
+      assertThat(listing).doesNotContain(secret).doesNotContain(token);
+      codes.forEach(c -> assertThat(listing).doesNotContain(c).doesNotContain(c.replace("-", "")));
+      logs = new ArrayList<>(root.messages());
+      logs.addAll(otpflow.messages());
+    }
+    List<String> secrets = new ArrayList<>(List.of(secret, secret.toLowerCase(), token));
+    codes.forEach(c -> secrets.addAll(List.of(c, c.replace("-", ""))));
+    List<String> redis = redisContents();
+    List<TopicRecord> records = new KafkaTopicReader(KafkaFixture.shared().bootstrapServers()).readEveryTopic();
+    assertThat(records).anyMatch(r -> r.topic().equals(io.otpflow.common.Topics.ACCOUNT_EVENTS) && r.contains(account));
+    for (String s : secrets) {
+      assertThat(redis).as("Redis").noneMatch(v -> v.contains(s));
+      assertThat(records).as("Kafka").noneMatch(r -> r.contains(s));
+      assertThat(logs).as("logs").noneMatch(line -> line.contains(s));
+    }
+  }
+
   /** Every key and every value in the Redis the platform uses, as text. */
   private static List<String> redisContents() {
     List<String> all = new ArrayList<>();
