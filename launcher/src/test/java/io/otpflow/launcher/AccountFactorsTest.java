@@ -178,6 +178,22 @@ class AccountFactorsTest {
     assertThat(fourth.status()).as("acme allows 3 devices").isEqualTo(409);
     assertThat(fourth.body().getString("code")).isEqualTo("device-limit");
 
+    // What the push fan-out will read: the registry reader gives the sealed token, which opens with
+    // the address keys and the associated data PushDispatch documents.
+    io.otpflow.common.Env env = p.platform.envFor("OTPFLOW_ISSUER_PORT");
+    List<io.otpflow.common.accounts.AccountRegistryReader.Device> active =
+        new io.otpflow.common.accounts.AccountRegistryReader(redis, io.otpflow.common.PlatformKeys.codeMac(env), p.clock)
+            .activeDevices("acme", account);
+    assertThat(active).hasSize(3);
+    var registered = active.stream().filter(d -> d.deviceId().equals(id)).findFirst().orElseThrow();
+    assertThat(registered.platform()).isEqualTo("apns");
+    assertThat(registered.name()).isEqualTo("iPhone 15 Pro");
+    assertThat(registered.publicKey()).isNotBlank();
+    assertThat(io.otpflow.common.PlatformKeys.addressBox(env).open(registered.sealedToken(),
+        io.otpflow.common.accounts.StoredFactor.pushTokenAad("acme", account))).isEqualTo(token);
+    assertThat(new io.otpflow.common.accounts.AccountRegistryReader(redis, io.otpflow.common.PlatformKeys.codeMac(env), p.clock)
+        .activeDevices("other", account)).as("another tenant's view of the same account name").isEmpty();
+
     TestPlatform.Reply list = p.get("/v1/accounts/" + account + "/devices", ACME_KEY);
     JsonArray devices = list.body().getJsonArray("devices");
     assertThat(devices).hasSize(3);
