@@ -39,6 +39,14 @@ public final class RedisKeys {
     return "otp:sms:{" + verificationId + "}:" + dispatchEventId;
   }
 
+  /**
+   * String: micro-units of money a tenant's admitted SMS sends have reserved on one UTC day
+   * ({@code day} as 2026-11-24), against its daily spend cap (issuer).
+   */
+  public static String spend(String tenant, String day) {
+    return "otp:spend:{t:" + tenant + "}:" + day;
+  }
+
   /** Fields of the {@link #verification} hash. */
   public static final class Field {
     public static final String TENANT = "tenant";
@@ -53,6 +61,10 @@ public final class RedisKeys {
     public static final String MAX_ATTEMPTS = "max";
     public static final String DELIVERY = "delivery";
     public static final String DISPATCHED = "dispatched";
+    /** The destination's ITU calling code ("44"), for funnel metrics after the number is masked. */
+    public static final String COUNTRY_CODE = "cc";
+    /** The provider named by the latest delivery report that moved the delivery state. */
+    public static final String PROVIDER = "provider";
 
     private Field() {}
   }

@@ -1,5 +1,6 @@
 package io.otpflow.common;
 
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.regex.Pattern;
 
@@ -18,6 +19,8 @@ import java.util.regex.Pattern;
  * @param defaultRegion ISO region for national phone numbers without a country ("US", "DE")
  * @param limits send limits
  * @param lockout consecutive-failure lockout per account
+ * @param dailySpendCap most the tenant's SMS may cost per UTC day, in the price table's currency
+ *     (OTPFLOW_SMS_PRICES); null means no cap
  */
 public record Tenant(
     String id,
@@ -30,7 +33,8 @@ public record Tenant(
     String sender,
     String defaultRegion,
     SendLimits limits,
-    Lockout lockout) {
+    Lockout lockout,
+    BigDecimal dailySpendCap) {
 
   private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9-]{0,39}");
   private static final Pattern HEX64 = Pattern.compile("[0-9a-f]{64}");
@@ -63,6 +67,19 @@ public record Tenant(
     if (sender != null && !sender.matches("\\+[1-9][0-9]{6,14}|[A-Za-z0-9 ]{1,11}")) {
       throw new IllegalArgumentException("Tenant " + id + ": sender must be an E.164 number or up to 11 letters and digits.");
     }
+    if (dailySpendCap != null && (dailySpendCap.signum() < 0 || dailySpendCap.scale() > 6
+        || dailySpendCap.compareTo(BigDecimal.valueOf(1_000_000_000)) > 0)) {
+      throw new IllegalArgumentException(
+          "Tenant " + id + ": daily_spend_cap must be a number from 0 to 1e9 with at most 6 decimals.");
+    }
+  }
+
+  /** A tenant without a daily spend cap. */
+  public Tenant(
+      String id, String displayName, String apiKeySha256, int codeLength, Duration codeTtl, int maxChecks,
+      String smsTemplate, String sender, String defaultRegion, SendLimits limits, Lockout lockout) {
+    this(id, displayName, apiKeySha256, codeLength, codeTtl, maxChecks, smsTemplate, sender, defaultRegion, limits,
+        lockout, null);
   }
 
   /**

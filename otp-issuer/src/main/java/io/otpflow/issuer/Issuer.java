@@ -3,12 +3,13 @@ package io.otpflow.issuer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.otpflow.common.CodeGenerator;
 import io.otpflow.common.CodeMac;
-import io.otpflow.common.Metrics;
+import io.otpflow.common.CountryCode;
 import io.otpflow.common.PhoneMask;
 import io.otpflow.common.RedisKeys;
 import io.otpflow.common.SecretBox;
 import io.otpflow.common.Tenant;
 import io.otpflow.common.TenantDirectory;
+import io.otpflow.common.events.DeliveryReport;
 import io.otpflow.common.events.IssuerReply;
 import io.otpflow.common.events.IssuerRequest;
 import io.otpflow.common.events.SmsDispatch;
@@ -45,8 +46,10 @@ final class Issuer {
   private final SecretBox dispatchBox;
   private final DispatchPublisher dispatches;
   private final Clock clock;
-  private final MeterRegistry metrics;
+  private final SendFunnel funnel;
+  private final SpendCap spendCap;
 
+  /** Without prices and spend caps (tests of the send path). */
   Issuer(
       TenantDirectory tenants,
       RedisChallengeStore store,
@@ -56,6 +59,20 @@ final class Issuer {
       DispatchPublisher dispatches,
       Clock clock,
       MeterRegistry metrics) {
+    this(tenants, store, codes, codeMac, dispatchBox, dispatches, clock, new SendFunnel(metrics, SmsPrices.NONE), null);
+  }
+
+  /** @param spendCap enforces tenants' daily spend caps; null only for tenants that have none */
+  Issuer(
+      TenantDirectory tenants,
+      RedisChallengeStore store,
+      CodeGenerator codes,
+      CodeMac codeMac,
+      SecretBox dispatchBox,
+      DispatchPublisher dispatches,
+      Clock clock,
+      SendFunnel funnel,
+      SpendCap spendCap) {
     this.tenants = tenants;
     this.store = store;
     this.codes = codes;
@@ -63,7 +80,8 @@ final class Issuer {
     this.dispatchBox = dispatchBox;
     this.dispatches = dispatches;
     this.clock = clock;
-    this.metrics = metrics;
+    this.funnel = funnel;
+    this.spendCap = spendCap;
   }
 
   IssuerReply handle(IssuerRequest request) throws Exception {
@@ -111,29 +129,38 @@ final class Issuer {
       }
     }
     Instant now = clock.instant();
+    String countryCode = CountryCode.of(send.to());
     String destinationHash = codeMac.mac(tenant.id(), "destination", send.to());
     var admission = store.admit(limits(tenant, send, destinationHash), send.verificationId(), now);
     if (admission instanceof RedisChallengeStore.Admission.Refused refused) {
       if (idempotencyKey != null) {
         store.releaseIdempotency(idempotencyKey);
       }
-      metrics.counter(Metrics.RATE_LIMITED, Metrics.TAG_TENANT, tenant.id(), Metrics.TAG_CHANNEL, send.channel(),
-          Metrics.TAG_REASON, refused.limit()).increment();
+      funnel.rateLimited(tenant.id(), send.channel(), countryCode, refused.limit());
       LOG.info("Send limit '{}' refused verification {} for {}.", refused.limit(), send.verificationId(), PhoneMask.mask(send.to()));
-      long seconds = Math.max(1, (refused.retryAfter().toMillis() + 999) / 1000);
-      return new IssuerReply.RateLimited(refused.limit(), seconds);
+      return new IssuerReply.RateLimited(refused.limit(), seconds(refused.retryAfter()));
+    }
+    // After the limits (a refused send costs nothing), before anything is stored or sent.
+    if (tenant.dailySpendCap() != null
+        && spendCap.reserve(tenant, countryCode) instanceof SpendCap.Result.Refused capped) {
+      if (idempotencyKey != null) {
+        store.releaseIdempotency(idempotencyKey);
+      }
+      funnel.spendCapped(tenant.id(), send.channel(), countryCode);
+      LOG.warn("Tenant {} reached its daily spend cap; verification {} is refused.", tenant.id(), send.verificationId());
+      return new IssuerReply.RateLimited(IssuerReply.RateLimited.SPEND_CAP, seconds(capped.retryAfter()));
     }
     String code = codes.generate(tenant.codeLength());
     StoredVerification created =
         new StoredVerification(
             send.verificationId(), tenant.id(), send.channel(), PhoneMask.mask(send.to()), send.account(), "pending",
             now, now.plus(tenant.codeTtl()), 0, tenant.maxChecks(), "queued", false);
-    store.create(created, codeMac.mac(tenant.id(), send.verificationId(), code));
+    store.create(created, codeMac.mac(tenant.id(), send.verificationId(), code), countryCode);
     if (idempotencyKey != null) {
       store.keepIdempotency(idempotencyKey, created);
     }
     publish(tenant, send, created, code, now);
-    metrics.counter(Metrics.REQUESTED, Metrics.TAG_TENANT, tenant.id(), Metrics.TAG_CHANNEL, send.channel()).increment();
+    funnel.requested(tenant.id(), send.channel(), countryCode);
     LOG.info("Verification {} started for {}; its code is on its way by sms.", send.verificationId(), PhoneMask.mask(send.to()));
     return new IssuerReply.Created(created.view(now), false);
   }
@@ -222,9 +249,14 @@ final class Issuer {
   }
 
   /** A delivery report moves the verification's delivery state forward (never back). */
-  void applyDelivery(String tenant, String verificationId, String state) {
-    if (store.applyDelivery(verificationId, state)) {
-      LOG.debug("Verification {} of tenant {} is now {}.", verificationId, tenant, state);
-    }
+  void applyDelivery(DeliveryReport report) {
+    store.applyDelivery(report.verificationId(), report.state(), report.provider()).ifPresent(change -> {
+      LOG.debug("Verification {} of tenant {} is now {}.", report.verificationId(), report.tenant(), report.state());
+      funnel.delivery(change, report);
+    });
+  }
+
+  private static long seconds(Duration wait) {
+    return Math.max(1, (wait.toMillis() + 999) / 1000);
   }
 }

@@ -26,12 +26,18 @@ final class Verifier {
   private final RedisCheckStore store;
   private final Clock clock;
   private final MeterRegistry metrics;
+  private final CheckFunnel funnel;
 
   Verifier(TenantDirectory tenants, RedisCheckStore store, Clock clock, MeterRegistry metrics) {
+    this(tenants, store, clock, metrics, CheckFunnel.none());
+  }
+
+  Verifier(TenantDirectory tenants, RedisCheckStore store, Clock clock, MeterRegistry metrics, CheckFunnel funnel) {
     this.tenants = tenants;
     this.store = store;
     this.clock = clock;
     this.metrics = metrics;
+    this.funnel = funnel;
   }
 
   /** The reply, plus the account and channel (for the verdict event); each null when unknown. */
@@ -51,6 +57,7 @@ final class Verifier {
       Duration locked = store.lockedFor(tenant.id(), account, now);
       if (!locked.isZero()) {
         count(tenant, "account_locked");
+        funnel.checked(tenant.id(), request.verificationId(), "account_locked", false, now);
         return new Decision(new CheckReply.Locked(seconds(locked)), account, owner.channel());
       }
     }
@@ -75,6 +82,7 @@ final class Verifier {
       }
     }
     count(tenant, result.outcome());
+    funnel.checked(tenant.id(), request.verificationId(), result.outcome(), result.spent(), now);
     LOG.info("Check of verification {}: {}.", request.verificationId(), result.outcome());
     return new Decision(reply, account, owner.channel());
   }
@@ -98,13 +106,17 @@ final class Verifier {
     if (locked.isZero()) {
       return reply;
     }
-    metrics.counter(Metrics.LOCKOUTS, Metrics.TAG_TENANT, tenant.id()).increment();
+    io.micrometer.core.instrument.Counter.builder(Metrics.LOCKOUTS)
+        .description("Account lockouts started by consecutive failed checks")
+        .tag(Metrics.TAG_TENANT, tenant.id()).register(metrics).increment();
     LOG.info("An account of tenant {} is locked for {} after consecutive failures.", tenant.id(), locked);
     return new CheckReply.Locked(seconds(locked));
   }
 
   private void count(Tenant tenant, String outcome) {
-    metrics.counter(Metrics.CHECKS, Metrics.TAG_TENANT, tenant.id(), Metrics.TAG_OUTCOME, outcome).increment();
+    io.micrometer.core.instrument.Counter.builder(Metrics.CHECKS)
+        .description("Check requests by outcome, replays of a redelivered check included")
+        .tags(Metrics.TAG_TENANT, tenant.id(), Metrics.TAG_OUTCOME, outcome).register(metrics).increment();
   }
 
   private static long seconds(Duration d) {

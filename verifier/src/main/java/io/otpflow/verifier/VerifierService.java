@@ -1,6 +1,7 @@
 package io.otpflow.verifier;
 
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.otpflow.common.Json;
 import io.otpflow.common.Metrics;
 import io.otpflow.common.Topics;
@@ -27,12 +28,17 @@ public final class VerifierService implements RuntimeBacked {
   private final Verifier verifier;
   private final Clock clock;
 
-  private VerifierService(VerifierConfig config, Vertx vertx, Clock clock) throws Exception {
+  private VerifierService(VerifierConfig config, Vertx vertx, Clock clock, PrometheusMeterRegistry registry)
+      throws Exception {
     this.clock = clock;
-    runtime = ServiceRuntime.open(VerifierConfig.SERVICE, config.kafka(), config.redis());
+    runtime = ServiceRuntime.open(VerifierConfig.SERVICE, config.kafka(), config.redis(), registry);
     try {
-      verifier = new Verifier(config.tenants(), new RedisCheckStore(runtime.redis()), clock, runtime.registry());
-      Timer latency = Timer.builder(Metrics.CHECK_LATENCY).publishPercentileHistogram().register(runtime.registry());
+      verifier = new Verifier(config.tenants(), new RedisCheckStore(runtime.redis()), clock, runtime.registry(),
+          new CheckFunnel(runtime.redis(), runtime.registry()));
+      Timer latency = Timer.builder(Metrics.CHECK_LATENCY)
+          .description("Time the verifier takes to decide and answer one check request")
+          .serviceLevelObjectives(Metrics.BUCKETS_CHECK)
+          .register(runtime.registry());
       runtime.consume("verifier-requests", VerifierConfig.SERVICE, Topics.VERIFIER_REQUESTS,
           record -> latency.recordCallable(() -> answer(record)));
       runtime.serve(vertx, config.httpHost(), config.httpPort());
@@ -44,7 +50,13 @@ public final class VerifierService implements RuntimeBacked {
   }
 
   public static VerifierService start(VerifierConfig config, Vertx vertx, Clock clock) throws Exception {
-    return new VerifierService(config, vertx, clock);
+    return start(config, vertx, clock, Metrics.newRegistry(VerifierConfig.SERVICE));
+  }
+
+  /** With the registry {@code vertx} reports into (see ServiceVertx); the service closes it. */
+  public static VerifierService start(VerifierConfig config, Vertx vertx, Clock clock, PrometheusMeterRegistry registry)
+      throws Exception {
+    return new VerifierService(config, vertx, clock, registry);
   }
 
   private Void answer(ConsumerRecord<String, byte[]> record) throws Exception {
