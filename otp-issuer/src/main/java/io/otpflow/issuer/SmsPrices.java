@@ -22,14 +22,14 @@ import java.util.Set;
  * @param byCallingCode price by calling code ("44")
  * @param configured false when no table was given: nothing is estimated and no spend cap can apply
  */
-record SmsPrices(String currency, long defaultMicros, Map<String, Long> byCallingCode, boolean configured) {
+public record SmsPrices(String currency, long defaultMicros, Map<String, Long> byCallingCode, boolean configured) {
   static final SmsPrices NONE = new SmsPrices("USD", 0, Map.of(), false);
   private static final Set<String> FIELDS = Set.of("currency", "default", "calling_codes");
   private static final BigDecimal MILLION = BigDecimal.valueOf(1_000_000);
   /** No SMS costs this much; a larger number is a typo (cents written as units, an extra zero). */
   private static final BigDecimal MAX_PRICE = BigDecimal.valueOf(100);
 
-  SmsPrices {
+  public SmsPrices {
     byCallingCode = Map.copyOf(byCallingCode);
   }
 
