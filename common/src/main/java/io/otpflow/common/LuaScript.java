@@ -8,6 +8,8 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
 
@@ -16,17 +18,29 @@ import redis.clients.jedis.exceptions.JedisNoScriptException;
  * (first use, or after a Redis restart emptied the script cache).
  */
 public final class LuaScript {
+  /** Script names by SHA-1, so Redis command metrics can say which script ran (see RedisCommandMetrics). */
+  private static final Map<String, String> NAMES = new ConcurrentHashMap<>();
+
   private final String source;
   private final String sha1;
 
   public LuaScript(String source) {
     this.source = source;
+    this.sha1 = sha1(source);
+  }
+
+  /** The SHA-1 Redis names a script by (EVALSHA), in lowercase hex. */
+  public static String sha1(String source) {
     try {
-      this.sha1 =
-          HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(source.getBytes(StandardCharsets.UTF_8)));
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(source.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /** The file name (without .lua) of a script loaded from the classpath, or null for any other SHA-1. */
+  public static String nameOf(String sha1) {
+    return sha1 == null ? null : NAMES.get(sha1);
   }
 
   /** Loads a script from the classpath, next to the class that runs it. */
@@ -35,7 +49,9 @@ public final class LuaScript {
       if (in == null) {
         throw new IllegalStateException("Lua script " + name + " is missing from the classpath.");
       }
-      return new LuaScript(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+      LuaScript script = new LuaScript(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+      NAMES.put(script.sha1, name.replaceFirst("\\.lua$", ""));
+      return script;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

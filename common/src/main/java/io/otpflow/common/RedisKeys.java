@@ -53,6 +53,14 @@ public final class RedisKeys {
     return "otp:sms:{" + verificationId + "}:" + dispatchEventId;
   }
 
+  /**
+   * String: micro-units of money a tenant's admitted SMS sends have reserved on one UTC day
+   * ({@code day} as 2026-11-24), against its daily spend cap (issuer).
+   */
+  public static String spend(String tenant, String day) {
+    return "otp:spend:{t:" + tenant + "}:" + day;
+  }
+
   /** Fields of the {@link #verification} hash. */
   public static final class Field {
     public static final String TENANT = "tenant";
@@ -73,6 +81,10 @@ public final class RedisKeys {
     public static final String APPROVED_AT = "approved_at";
     /** Set once the approved verification was used as proof for a factor change. */
     public static final String PROOF_USED = "proof_used";
+    /** The destination's ITU calling code ("44"), for funnel metrics after the number is masked. */
+    public static final String COUNTRY_CODE = "cc";
+    /** The provider named by the latest delivery report that moved the delivery state. */
+    public static final String PROVIDER = "provider";
 
     private Field() {}
   }

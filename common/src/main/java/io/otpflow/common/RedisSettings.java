@@ -1,11 +1,15 @@
 package io.otpflow.common;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;
 import java.time.Duration;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.JedisClientConfig;
 import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.executors.DefaultCommandExecutor;
+import redis.clients.jedis.providers.PooledConnectionProvider;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 
 /**
@@ -36,7 +40,13 @@ public record RedisSettings(URI uri, Duration connectTimeout, Duration commandTi
     return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() > 0 ? ":" + uri.getPort() : "") + uri.getPath();
   }
 
+  /** A client without metrics (tests of the stores). */
   public RedisClient connect() {
+    return connect(null);
+  }
+
+  /** A pooled client; with a registry, every command is timed into it ({@link RedisCommandMetrics}). */
+  public RedisClient connect(MeterRegistry registry) {
     GenericObjectPoolConfig<Connection> pool = new GenericObjectPoolConfig<>();
     pool.setMaxTotal(poolSize);
     pool.setMaxIdle(poolSize);
@@ -63,10 +73,15 @@ public record RedisSettings(URI uri, Duration connectTimeout, Duration commandTi
     if (path != null && path.length() > 1) {
       client.database(Integer.parseInt(path.substring(1)));
     }
-    return RedisClient.builder()
-        .hostAndPort(new HostAndPort(uri.getHost(), port))
-        .clientConfig(client.build())
-        .poolConfig(pool)
-        .build();
+    HostAndPort address = new HostAndPort(uri.getHost(), port);
+    JedisClientConfig config = client.build();
+    RedisClient.Builder builder = RedisClient.builder();
+    builder.hostAndPort(address).clientConfig(config).poolConfig(pool);
+    if (registry != null) {
+      PooledConnectionProvider connections = new PooledConnectionProvider(address, config, pool);
+      builder.connectionProvider(connections)
+          .commandExecutor(new RedisCommandMetrics(new DefaultCommandExecutor(connections), registry));
+    }
+    return builder.build();
   }
 }

@@ -1,5 +1,6 @@
 package io.otpflow.common;
 
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.regex.Pattern;
 
@@ -21,6 +22,8 @@ import java.util.regex.Pattern;
  * @param adminKeySha256 hex SHA-256 of the tenant's admin API key (helpdesk actions, recorded as such); null for none
  * @param totp how the tenant's authenticator-app factors compute codes
  * @param push push devices per account and the fatigue guard
+ * @param dailySpendCap most the tenant's SMS may cost per UTC day, in the price table's currency
+ *     (OTPFLOW_SMS_PRICES); null means no cap
  */
 public record Tenant(
     String id,
@@ -36,7 +39,8 @@ public record Tenant(
     Lockout lockout,
     String adminKeySha256,
     TotpSettings totp,
-    PushSettings push) {
+    PushSettings push,
+    BigDecimal dailySpendCap) {
 
   private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9-]{0,39}");
   private static final Pattern HEX64 = Pattern.compile("[0-9a-f]{64}");
@@ -74,13 +78,18 @@ public record Tenant(
     if (sender != null && !sender.matches("\\+[1-9][0-9]{6,14}|[A-Za-z0-9 ]{1,11}")) {
       throw new IllegalArgumentException("Tenant " + id + ": sender must be an E.164 number or up to 11 letters and digits.");
     }
+    if (dailySpendCap != null && (dailySpendCap.signum() < 0 || dailySpendCap.scale() > 6
+        || dailySpendCap.compareTo(BigDecimal.valueOf(1_000_000_000)) > 0)) {
+      throw new IllegalArgumentException(
+          "Tenant " + id + ": daily_spend_cap must be a number from 0 to 1e9 with at most 6 decimals.");
+    }
   }
 
-  /** A tenant with the defaults for everything issue 5 added (no admin key, SHA-1/6/30 TOTP, 10 devices). */
+  /** A tenant with the defaults for everything added after the SMS foundation (no admin key, SHA-1/6/30 TOTP, 10 devices, no spend cap). */
   public Tenant(String id, String displayName, String apiKeySha256, int codeLength, Duration codeTtl, int maxChecks,
       String smsTemplate, String sender, String defaultRegion, SendLimits limits, Lockout lockout) {
     this(id, displayName, apiKeySha256, codeLength, codeTtl, maxChecks, smsTemplate, sender, defaultRegion, limits,
-        lockout, null, TotpSettings.DEFAULTS, PushSettings.DEFAULTS);
+        lockout, null, TotpSettings.DEFAULTS, PushSettings.DEFAULTS, null);
   }
 
   /**

@@ -158,12 +158,14 @@ public final class TenantDirectory {
         lockout,
         adminKeyHash,
         totp,
-        push);
+        push,
+        decimal(n, "daily_spend_cap"));
   }
 
   private static final java.util.Set<String> TENANT_FIELDS = java.util.Set.of(
       "id", "display_name", "api_key_sha256", "api_key", "code_length", "code_ttl", "max_checks", "sms_template",
-      "sender", "default_region", "limits", "lockout", "admin_api_key_sha256", "admin_api_key", "totp", "push");
+      "sender", "default_region", "limits", "lockout", "admin_api_key_sha256", "admin_api_key", "totp", "push",
+      "daily_spend_cap");
   private static final java.util.Set<String> LIMIT_FIELDS = java.util.Set.of(
       "per_destination", "destination_window", "min_interval", "per_account_per_hour", "per_ip_per_hour",
       "per_tenant_per_minute");
@@ -189,6 +191,18 @@ public final class TenantDirectory {
       throw new IllegalArgumentException("Tenant setting " + field + " must be a whole number.");
     }
     return v.intValue();
+  }
+
+  /** A JSON number as an exact decimal (money: 0.1 stays 0.1), or null when absent. */
+  private static java.math.BigDecimal decimal(JsonNode node, String field) {
+    JsonNode v = node.get(field);
+    if (v == null || v.isNull()) {
+      return null;
+    }
+    if (!v.isNumber()) {
+      throw new IllegalArgumentException("Tenant setting " + field + " must be a number.");
+    }
+    return new java.math.BigDecimal(v.asText()).stripTrailingZeros();
   }
 
   private static Duration duration(JsonNode node, String field, Duration fallback) {

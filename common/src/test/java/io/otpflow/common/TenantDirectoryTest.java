@@ -77,6 +77,16 @@ class TenantDirectoryTest {
     assertThat(t.defaultRegion()).isEqualTo("US");
     assertThat(t.limits()).isEqualTo(Tenant.SendLimits.DEFAULTS);
     assertThat(t.lockout()).isEqualTo(Tenant.Lockout.DEFAULTS);
+    assertThat(t.dailySpendCap()).as("no spend cap unless one is set").isNull();
+  }
+
+  @Test
+  void readsADailySpendCapAsAnExactDecimal() {
+    Tenant t = TenantDirectory.parse("[{\"id\": \"shop\", \"api_key\": \"k\", \"daily_spend_cap\": 12.10}]")
+        .byId("shop").orElseThrow();
+    assertThat(t.dailySpendCap()).isEqualByComparingTo(new java.math.BigDecimal("12.1"));
+    assertThat(TenantDirectory.parse("[{\"id\": \"s\", \"api_key\": \"k\", \"daily_spend_cap\": 0}]")
+        .byId("s").orElseThrow().dailySpendCap()).as("0 stops every paid send").isZero();
   }
 
   @Test
@@ -172,6 +182,10 @@ class TenantDirectoryTest {
           code_length as a word       | {"id": "shop", "api_key": "k", "code_length": "eight"}       | code_length
           code_length with a fraction | {"id": "shop", "api_key": "k", "code_length": 6.5}           | code_length
           max_checks as a boolean     | {"id": "shop", "api_key": "k", "max_checks": true}           | max_checks
+          spend cap as a string       | {"id": "shop", "api_key": "k", "daily_spend_cap": "10"}      | daily_spend_cap
+          negative spend cap          | {"id": "shop", "api_key": "k", "daily_spend_cap": -1}        | daily_spend_cap
+          spend cap below a micro     | {"id": "shop", "api_key": "k", "daily_spend_cap": 0.0000001} | daily_spend_cap
+          misspelt spend cap          | {"id": "shop", "api_key": "k", "daily_spend_limit": 5}       | daily_spend_limit
           """)
   void rejectsInvalidTenants(String what, String tenant, String message) {
     assertThatThrownBy(() -> TenantDirectory.parse("[" + tenant + "]"))

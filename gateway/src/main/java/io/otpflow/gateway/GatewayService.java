@@ -1,5 +1,6 @@
 package io.otpflow.gateway;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.otpflow.common.Metrics;
 import io.otpflow.common.http.Readiness;
@@ -28,10 +29,10 @@ public final class GatewayService implements AutoCloseable {
   private final HttpServer http;
   private final PrometheusMeterRegistry registry;
 
-  private GatewayService(GatewayConfig config, Vertx vertx) throws Exception {
+  private GatewayService(GatewayConfig config, Vertx vertx, PrometheusMeterRegistry registry) throws Exception {
     TopicSetup.ensureTopics(config.kafka(), Duration.ofSeconds(60));
-    registry = Metrics.newRegistry(GatewayConfig.SERVICE);
-    kafka = RequestReplyClient.start(config.kafka(), config.instanceId(), Duration.ofSeconds(30));
+    this.registry = registry;
+    kafka = RequestReplyClient.start(config.kafka(), config.instanceId(), Duration.ofSeconds(30), registry);
     try {
       admin = Readiness.admin(config.kafka());
       http = vertx.createHttpServer().requestHandler(router(vertx, config)).listen(config.httpPort(), config.httpHost())
@@ -44,7 +45,12 @@ public final class GatewayService implements AutoCloseable {
   }
 
   public static GatewayService start(GatewayConfig config, Vertx vertx) throws Exception {
-    return new GatewayService(config, vertx);
+    return start(config, vertx, Metrics.newRegistry(GatewayConfig.SERVICE));
+  }
+
+  /** With the registry {@code vertx} reports into (see ServiceVertx); the gateway closes it. */
+  public static GatewayService start(GatewayConfig config, Vertx vertx, PrometheusMeterRegistry registry) throws Exception {
+    return new GatewayService(config, vertx, registry);
   }
 
   private Router router(Vertx vertx, GatewayConfig config) {
@@ -52,9 +58,10 @@ public final class GatewayService implements AutoCloseable {
     VerificationApi api = new VerificationApi(config.tenants(), config.codeMac(), kafka, config.requestTimeout());
     router.route().handler(ctx -> {
       ctx.response().putHeader("x-content-type-options", "nosniff");
-      ctx.addEndHandler(v -> registry.counter(Metrics.HTTP_REQUESTS, "route",
-          ctx.currentRoute() == null || ctx.currentRoute().getPath() == null ? "other" : ctx.currentRoute().getPath(),
-          "status", Integer.toString(ctx.response().getStatusCode())).increment());
+      ctx.addEndHandler(v -> Counter.builder(Metrics.HTTP_REQUESTS).description("HTTP requests by route template and status")
+          .tag("route", ctx.currentRoute() == null || ctx.currentRoute().getPath() == null ? "other" : ctx.currentRoute().getPath())
+          .tag("status", Integer.toString(ctx.response().getStatusCode()))
+          .register(registry).increment());
       ctx.next();
     });
     router.route().handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));

@@ -77,8 +77,10 @@ public final class TwilioWebhook {
             // A 5xx tells Twilio the callback failed; whether it retries depends on the callback URL's settings.
             Problems.send(ctx, 503, "platform-unavailable", "Could not record the status; retry.");
           } else {
-            metrics.counter(Metrics.DELIVERY_REPORTS, Metrics.TAG_PROVIDER, "twilio", Metrics.TAG_STATE, state,
-                Metrics.TAG_TENANT, tenant).increment();
+            io.micrometer.core.instrument.Counter.builder(Metrics.DELIVERY_REPORTS)
+                .description("Provider delivery receipts the gateway's webhook accepted and published")
+                .tags(Metrics.TAG_PROVIDER, "twilio", Metrics.TAG_STATE, state, Metrics.TAG_TENANT, tenant)
+                .register(metrics).increment();
             ctx.response().setStatusCode(204).end();
           }
         });

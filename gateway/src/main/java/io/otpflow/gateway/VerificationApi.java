@@ -260,8 +260,13 @@ final class VerificationApi {
       case IssuerReply.Found f -> respond(ctx, 200, view(f.verification()));
       case IssuerReply.RateLimited r -> {
         ctx.response().putHeader("retry-after", Long.toString(r.retryAfterSeconds()));
-        Problems.send(ctx, 429, "rate-limited", "Too many codes sent (" + r.reason() + " limit); retry after "
-            + r.retryAfterSeconds() + " s.");
+        if (IssuerReply.RateLimited.SPEND_CAP.equals(r.reason())) {
+          Problems.send(ctx, 429, "spend-cap-reached", "The daily SMS spend cap is reached; sends resume at 00:00 UTC"
+              + " (in " + r.retryAfterSeconds() + " s).");
+        } else {
+          Problems.send(ctx, 429, "rate-limited", "Too many codes sent (" + r.reason() + " limit); retry after "
+              + r.retryAfterSeconds() + " s.");
+        }
       }
       case IssuerReply.NotFound n -> Problems.send(ctx, 404, "verification-not-found", "No such verification.");
       case IssuerReply.Rejected r -> Problems.send(ctx, rejectedStatus(r.errorCode()), r.errorCode(), r.detail());

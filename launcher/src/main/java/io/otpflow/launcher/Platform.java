@@ -1,6 +1,9 @@
 package io.otpflow.launcher;
 
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.otpflow.common.Env;
+import io.otpflow.common.Metrics;
+import io.otpflow.common.service.ServiceVertx;
 import io.otpflow.gateway.GatewayConfig;
 import io.otpflow.gateway.GatewayService;
 import io.otpflow.issuer.IssuerConfig;
@@ -12,7 +15,9 @@ import io.otpflow.verifier.VerifierService;
 import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 
@@ -23,30 +28,46 @@ import java.util.function.BooleanSupplier;
  *
  * <p>Per-service ports come from OTPFLOW_GATEWAY_PORT, OTPFLOW_ISSUER_PORT, OTPFLOW_VERIFIER_PORT and
  * OTPFLOW_DISPATCHER_PORT (0 = any free port), handed to each service as its OTPFLOW_HTTP_PORT.
+ *
+ * <p>Each service gets its own metrics registry and its own Vert.x instance reporting into it, as in
+ * its own process: Vert.x metrics belong to a Vert.x instance, and each service serves its own /metrics.
  */
 public final class Platform implements AutoCloseable {
   private final Map<String, String> env;
   private final Clock clock;
-  private final Vertx vertx;
+  private final List<Vertx> vertxInstances = new ArrayList<>();
+  private final Vertx gatewayVertx;
   private final IssuerService issuer;
   private final VerifierService verifier;
   private SmsDispatcherService dispatcher;
+  private Vertx dispatcherVertx;
   private final GatewayService gateway;
 
   private Platform(Map<String, String> env, Clock clock) throws Exception {
     this.env = Map.copyOf(env);
     this.clock = clock;
-    this.vertx = Vertx.vertx();
     try {
-      issuer = IssuerService.start(IssuerConfig.fromEnv(envFor("OTPFLOW_ISSUER_PORT")), vertx, clock);
-      verifier = VerifierService.start(VerifierConfig.fromEnv(envFor("OTPFLOW_VERIFIER_PORT")), vertx, clock);
+      PrometheusMeterRegistry issuerMetrics = Metrics.newRegistry(IssuerConfig.SERVICE);
+      issuer = IssuerService.start(IssuerConfig.fromEnv(envFor("OTPFLOW_ISSUER_PORT")),
+          vertxFor(IssuerConfig.SERVICE, issuerMetrics), clock, issuerMetrics);
+      PrometheusMeterRegistry verifierMetrics = Metrics.newRegistry(VerifierConfig.SERVICE);
+      verifier = VerifierService.start(VerifierConfig.fromEnv(envFor("OTPFLOW_VERIFIER_PORT")),
+          vertxFor(VerifierConfig.SERVICE, verifierMetrics), clock, verifierMetrics);
       dispatcher = startDispatcher();
-      gateway = GatewayService.start(GatewayConfig.fromEnv(envFor("OTPFLOW_GATEWAY_PORT")), vertx);
+      PrometheusMeterRegistry gatewayMetrics = Metrics.newRegistry(GatewayConfig.SERVICE);
+      gatewayVertx = vertxFor(GatewayConfig.SERVICE, gatewayMetrics);
+      gateway = GatewayService.start(GatewayConfig.fromEnv(envFor("OTPFLOW_GATEWAY_PORT")), gatewayVertx, gatewayMetrics);
       awaitTrue(() -> issuer.isConsuming() && verifier.isConsuming() && dispatcher.isConsuming(), Duration.ofSeconds(60));
     } catch (Exception e) {
-      vertx.close();
+      vertxInstances.forEach(Vertx::close);
       throw e;
     }
+  }
+
+  private synchronized Vertx vertxFor(String service, PrometheusMeterRegistry registry) {
+    Vertx vertx = ServiceVertx.create(service, registry);
+    vertxInstances.add(vertx);
+    return vertx;
   }
 
   public static Platform start(Map<String, String> env, Clock clock) throws Exception {
@@ -64,8 +85,9 @@ public final class Platform implements AutoCloseable {
     return env;
   }
 
+  /** The gateway's Vert.x instance (a second gateway in a test can share it). */
   public Vertx vertx() {
-    return vertx;
+    return gatewayVertx;
   }
 
   public GatewayService gateway() {
@@ -87,6 +109,8 @@ public final class Platform implements AutoCloseable {
   /** Stops the dispatcher the way a deployment would (finishing what is in flight), then starts a new one. */
   public synchronized SmsDispatcherService restartDispatcher(Runnable whileStopped) throws Exception {
     dispatcher.close();
+    vertxInstances.remove(dispatcherVertx);
+    dispatcherVertx.close().toCompletionStage().toCompletableFuture().join();
     whileStopped.run();
     dispatcher = startDispatcher();
     SmsDispatcherService started = dispatcher;
@@ -95,7 +119,10 @@ public final class Platform implements AutoCloseable {
   }
 
   private SmsDispatcherService startDispatcher() throws Exception {
-    return SmsDispatcherService.start(DispatcherConfig.fromEnv(envFor("OTPFLOW_DISPATCHER_PORT")), vertx, clock);
+    PrometheusMeterRegistry metrics = Metrics.newRegistry(DispatcherConfig.SERVICE);
+    dispatcherVertx = vertxFor(DispatcherConfig.SERVICE, metrics);
+    return SmsDispatcherService.start(DispatcherConfig.fromEnv(envFor("OTPFLOW_DISPATCHER_PORT")),
+        dispatcherVertx, clock, metrics);
   }
 
   private static void awaitTrue(BooleanSupplier condition, Duration timeout) throws InterruptedException {
@@ -116,6 +143,10 @@ public final class Platform implements AutoCloseable {
     }
     verifier.close();
     issuer.close();
-    vertx.close().toCompletionStage().toCompletableFuture().join();
+    List<Vertx> all;
+    synchronized (this) {
+      all = List.copyOf(vertxInstances);
+    }
+    all.forEach(v -> v.close().toCompletionStage().toCompletableFuture().join());
   }
 }

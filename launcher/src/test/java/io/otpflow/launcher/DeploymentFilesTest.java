@@ -101,6 +101,10 @@ class DeploymentFilesTest {
 
     DispatcherConfig dispatcher = (DispatcherConfig) only(built, "sms-dispatcher");
     assertThat(dispatcher.provider()).as("SMS_PROVIDER as the example has it").isEqualTo("outbox");
+    IssuerConfig issuer = (IssuerConfig) only(built, "otp-issuer");
+    assertThat(issuer.prices().configured()).as("the issuer reads the example SMS price table").isTrue();
+    assertThat(issuer.tenants().all()).as("the example tenant shows a daily spend cap")
+        .anySatisfy(t -> assertThat(t.dailySpendCap()).isNotNull());
     for (Built b : built.values()) {
       if (b.config() instanceof GatewayConfig gateway) {
         assertThat(gateway.devOutboxFile()).as("/dev/outbox shows the file the outbox provider writes")
@@ -255,6 +259,111 @@ class DeploymentFilesTest {
     }
     String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(process.exitValue()).as("promtool check config deploy/prometheus/prometheus.yml:%n%s", output).isZero();
+  }
+
+  // --- (e): alert rules, Grafana, and the metric names they query -------------------------------------
+
+  @Test
+  void prometheusLoadsTheAlertRulesWhereComposeMountsThem() throws IOException {
+    JsonNode prometheus = YAML.readTree(root.resolve("deploy/prometheus/prometheus.yml").toFile());
+    List<String> patterns = new ArrayList<>();
+    prometheus.path("rule_files").forEach(f -> patterns.add(f.asText()));
+    assertThat(patterns).as("rule_files in prometheus.yml").isNotEmpty();
+    Service server = onlyService("prom/prometheus");
+    Set<Path> loaded = new TreeSet<>();
+    for (String pattern : patterns) {
+      // Relative rule paths are resolved against the config file's folder, in the container.
+      String inContainer = pattern.startsWith("/") ? pattern : "/etc/prometheus/" + pattern;
+      int slash = inContainer.lastIndexOf('/');
+      Path hostDir = hostPath(server, inContainer.substring(0, slash));
+      assertThat(hostDir).as("the folder of rule_files entry %s is mounted into the Prometheus container", pattern)
+          .isNotNull().isDirectory();
+      var glob = hostDir.getFileSystem().getPathMatcher("glob:" + inContainer.substring(slash + 1));
+      try (var files = Files.list(hostDir)) {
+        files.filter(f -> glob.matches(f.getFileName())).forEach(loaded::add);
+      }
+    }
+    assertThat(loaded).as("rule files Prometheus loads in compose")
+        .contains(root.resolve("deploy/prometheus/rules/otpflow.rules.yml"));
+  }
+
+  @Test
+  void promtoolAcceptsTheAlertRulesAndTheirUnitTestsPass() throws Exception {
+    Promtool.Result check = Promtool.run(null, "check", "rules", root.resolve("deploy/prometheus/rules/otpflow.rules.yml").toString());
+    assertThat(check.exitCode()).as("promtool check rules:%n%s", check.output()).isZero();
+    Promtool.Result test =
+        Promtool.run(null, "test", "rules", root.resolve("deploy/prometheus/tests/otpflow.rules.test.yml").toString());
+    assertThat(test.exitCode()).as("promtool test rules:%n%s", test.output()).isZero();
+  }
+
+  @Test
+  void grafanaIsProvisionedWithPrometheusAndTheDashboard() throws IOException {
+    Service grafana = onlyService("grafana/grafana");
+    Service prometheus = onlyService("prom/prometheus");
+    assertThat(grafana.node().path("depends_on").has(prometheus.name())).as("Grafana starts after Prometheus").isTrue();
+    Path provisioning = hostPath(grafana, "/etc/grafana/provisioning");
+    assertThat(provisioning).as("Grafana's provisioning folder is mounted").isNotNull().isDirectory();
+
+    JsonNode datasources = YAML.readTree(provisioning.resolve("datasources/prometheus.yml").toFile()).path("datasources");
+    assertThat(datasources).hasSize(1);
+    JsonNode datasource = datasources.get(0);
+    int prometheusPort = containerPort(prometheus.node().path("ports").get(0));
+    assertThat(datasource.path("url").asText()).as("the data source is the compose Prometheus, at its container port")
+        .isEqualTo("http://" + prometheus.name() + ":" + prometheusPort);
+    String uid = datasource.path("uid").asText();
+
+    JsonNode providers = YAML.readTree(provisioning.resolve("dashboards/otpflow.yml").toFile()).path("providers");
+    String dashboardsInContainer = providers.get(0).path("options").path("path").asText();
+    Path dashboards = hostPath(grafana, dashboardsInContainer);
+    assertThat(dashboards).as("the dashboards folder the provider reads (%s) is mounted", dashboardsInContainer)
+        .isNotNull().isEqualTo(root.resolve("deploy/grafana/dashboards"));
+    JsonNode dashboard = JSON.readTree(dashboards.resolve("otpflow.json").toFile());
+    assertThat(grafana.environment().get("GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH"))
+        .isEqualTo(dashboardsInContainer + "/otpflow.json");
+    List<String> titles = new ArrayList<>();
+    for (JsonNode panel : dashboard.path("panels")) {
+      titles.add(panel.path("title").asText());
+      if (!panel.path("type").asText().equals("row")) {
+        assertThat(panel.path("datasource").path("uid").asText()).as("data source of panel %s", panel.path("title")).isEqualTo(uid);
+        assertThat(panel.path("targets")).as("queries of panel %s", panel.path("title")).isNotEmpty();
+        panel.path("targets").forEach(t -> assertThat(t.path("datasource").path("uid").asText()).isEqualTo(uid));
+      }
+    }
+    assertThat(titles).as("dashboard rows").contains("Funnel", "Latency", "Failures", "Platform", "Cost");
+  }
+
+  @Test
+  void theRulesAndTheDashboardQueryOnlyMetricsTheCatalogueLists() throws IOException {
+    Set<String> documented = MetricsCatalogue.exposedNames();
+    List<String> queries = new ArrayList<>();
+    YAML.readTree(root.resolve("deploy/prometheus/rules/otpflow.rules.yml").toFile()).path("groups")
+        .forEach(g -> g.path("rules").forEach(r -> queries.add(r.path("expr").asText())));
+    JsonNode dashboard = JSON.readTree(root.resolve("deploy/grafana/dashboards/otpflow.json").toFile());
+    dashboard.path("panels").forEach(p -> p.path("targets").forEach(t -> queries.add(t.path("expr").asText())));
+    dashboard.path("templating").path("list").forEach(v -> queries.add(v.path("definition").asText()));
+    Set<String> used = new TreeSet<>();
+    Matcher m = Pattern.compile("\\botp_[a-z0-9_]+").matcher(String.join("\n", queries));
+    while (m.find()) {
+      used.add(m.group());
+    }
+    assertThat(used).as("otp_* series the alert rules and the dashboard query").hasSizeGreaterThan(15);
+    assertThat(documented).as("docs/metrics.md's catalogue (with histogram parts)").containsAll(used);
+  }
+
+  private static Service onlyService(String imagePrefix) {
+    List<Service> found = allServices(envExample).values().stream().filter(s -> s.image().startsWith(imagePrefix)).toList();
+    assertThat(found).as("compose services running %s", imagePrefix).hasSize(1);
+    return found.get(0);
+  }
+
+  /** The repository path behind a container path, through the service's bind mounts; null when none covers it. */
+  private static Path hostPath(Service service, String containerPath) {
+    for (Mount mount : service.mounts()) {
+      if (mount.type().equals("bind") && under(containerPath, mount.target())) {
+        return Path.of(mount.source() + containerPath.substring(mount.target().length()));
+      }
+    }
+    return null;
   }
 
   // --- the files that stand in for .env and the tenants -----------------------------------------------

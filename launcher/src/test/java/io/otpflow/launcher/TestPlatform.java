@@ -54,15 +54,7 @@ final class TestPlatform implements AutoCloseable {
     e.put(PlatformKeys.DISPATCH_KEYS, "t1:" + Base64.getEncoder().encodeToString("fedcba9876543210fedcba9876543210".getBytes()));
     e.put(PlatformKeys.FACTOR_KEYS, "f1:" + Base64.getEncoder().encodeToString("factor-key-factor-key-factor-key".getBytes()));
     e.put(PlatformKeys.ADDRESS_KEYS, "a1:" + Base64.getEncoder().encodeToString("address-key-address-key-address!".getBytes()));
-    e.put("OTPFLOW_TENANTS", """
-        [{"id": "acme", "display_name": "Acme", "api_key": "%s", "code_length": 6, "code_ttl": "5m", "max_checks": 5,
-          "sender": "+15005550006", "lockout": {"threshold": 3, "base_delay": "1m", "max_delay": "1h"},
-          "limits": {"per_ip_per_hour": 3, "per_account_per_hour": 20}, "admin_api_key": "%s",
-          "push": {"max_devices": 3}},
-         {"id": "other", "display_name": "Other Corp", "api_key": "%s"},
-         {"id": "long", "display_name": "Long Codes", "api_key": "%s", "code_length": 10,
-          "totp": {"algorithm": "SHA256", "digits": 8, "period": "60s"}}]
-        """.formatted(ACME_KEY, ACME_ADMIN_KEY, OTHER_KEY, LONG_CODE_KEY));
+    e.put("OTPFLOW_TENANTS", tenants());
     e.put("SMS_PROVIDER", "twilio");
     e.put("TWILIO_ACCOUNT_SID", twilio.accountSid());
     e.put("TWILIO_AUTH_TOKEN", twilio.authToken());
@@ -77,6 +69,23 @@ final class TestPlatform implements AutoCloseable {
     e.putAll(overrides);
     env = Map.copyOf(e);
     platform = Platform.start(env, clock);
+  }
+
+  /** The tenants every test platform has, plus {@code extra} tenant objects (JSON, comma-separated). */
+  static String tenants(String... extra) {
+    StringBuilder more = new StringBuilder();
+    for (String tenant : extra) {
+      more.append(",\n ").append(tenant);
+    }
+    return """
+        [{"id": "acme", "display_name": "Acme", "api_key": "%s", "code_length": 6, "code_ttl": "5m", "max_checks": 5,
+          "sender": "+15005550006", "lockout": {"threshold": 3, "base_delay": "1m", "max_delay": "1h"},
+          "limits": {"per_ip_per_hour": 3, "per_account_per_hour": 20}, "admin_api_key": "%s",
+          "push": {"max_devices": 3}},
+         {"id": "other", "display_name": "Other Corp", "api_key": "%s"},
+         {"id": "long", "display_name": "Long Codes", "api_key": "%s", "code_length": 10,
+          "totp": {"algorithm": "SHA256", "digits": 8, "period": "60s"}}%s]
+        """.formatted(ACME_KEY, ACME_ADMIN_KEY, OTHER_KEY, LONG_CODE_KEY, more);
   }
 
   static TestPlatform start(String bootstrapServers, String redisUri) throws Exception {
@@ -126,7 +135,12 @@ final class TestPlatform implements AutoCloseable {
   }
 
   Reply get(String path, String apiKey) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(gateway + path)).timeout(Duration.ofSeconds(15)).GET();
+    return getUrl(gateway + path, apiKey);
+  }
+
+  /** GET of any URL (another service's /metrics, for example). */
+  Reply getUrl(String url, String apiKey) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(15)).GET();
     if (apiKey != null) {
       b.header("authorization", "Bearer " + apiKey);
     }

@@ -3,6 +3,7 @@ package io.otpflow.issuer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.otpflow.common.CodeGenerator;
 import io.otpflow.common.CodeMac;
+import io.otpflow.common.CountryCode;
 import io.otpflow.common.Metrics;
 import io.otpflow.common.PhoneMask;
 import io.otpflow.common.RedisKeys;
@@ -11,6 +12,7 @@ import io.otpflow.common.Tenant;
 import io.otpflow.common.TenantDirectory;
 import io.otpflow.common.accounts.AccountRegistryReader;
 import io.otpflow.common.accounts.StoredFactor;
+import io.otpflow.common.events.DeliveryReport;
 import io.otpflow.common.events.IssuerReply;
 import io.otpflow.common.events.IssuerRequest;
 import io.otpflow.common.events.SmsDispatch;
@@ -49,8 +51,10 @@ final class Issuer {
   private final AccountRegistryReader accounts;
   private final SecretBox addressBox;
   private final Clock clock;
-  private final MeterRegistry metrics;
+  private final SendFunnel funnel;
+  private final SpendCap spendCap;
 
+  /** Without prices and spend caps (tests of the send path). */
   Issuer(
       TenantDirectory tenants,
       RedisChallengeStore store,
@@ -62,6 +66,23 @@ final class Issuer {
       SecretBox addressBox,
       Clock clock,
       MeterRegistry metrics) {
+    this(tenants, store, codes, codeMac, dispatchBox, dispatches, accounts, addressBox, clock,
+        new SendFunnel(metrics, SmsPrices.NONE), null);
+  }
+
+  /** @param spendCap enforces tenants' daily spend caps; null only for tenants that have none */
+  Issuer(
+      TenantDirectory tenants,
+      RedisChallengeStore store,
+      CodeGenerator codes,
+      CodeMac codeMac,
+      SecretBox dispatchBox,
+      DispatchPublisher dispatches,
+      AccountRegistryReader accounts,
+      SecretBox addressBox,
+      Clock clock,
+      SendFunnel funnel,
+      SpendCap spendCap) {
     this.tenants = tenants;
     this.store = store;
     this.codes = codes;
@@ -71,7 +92,8 @@ final class Issuer {
     this.accounts = accounts;
     this.addressBox = addressBox;
     this.clock = clock;
-    this.metrics = metrics;
+    this.funnel = funnel;
+    this.spendCap = spendCap;
   }
 
   IssuerReply handle(IssuerRequest request) throws Exception {
@@ -153,28 +175,37 @@ final class Issuer {
       }
     }
     Instant now = clock.instant();
+    String countryCode = silent ? Metrics.NONE : CountryCode.of(send.to());
     var admission = store.admit(silent ? tenantLimit(tenant) : limits(tenant, send,
         codeMac.mac(tenant.id(), "destination", send.to())), send.verificationId(), now);
     if (admission instanceof RedisChallengeStore.Admission.Refused refused) {
       if (idempotencyKey != null) {
         store.releaseIdempotency(idempotencyKey);
       }
-      metrics.counter(Metrics.RATE_LIMITED, Metrics.TAG_TENANT, tenant.id(), Metrics.TAG_CHANNEL, send.channel(),
-          Metrics.TAG_REASON, refused.limit()).increment();
+      funnel.rateLimited(tenant.id(), send.channel(), countryCode, refused.limit());
       LOG.info("Send limit '{}' refused verification {} for {}.", refused.limit(), send.verificationId(),
           silent ? send.channel() : PhoneMask.mask(send.to()));
-      long seconds = Math.max(1, (refused.retryAfter().toMillis() + 999) / 1000);
-      return new IssuerReply.RateLimited(refused.limit(), seconds);
+      return new IssuerReply.RateLimited(refused.limit(), seconds(refused.retryAfter()));
+    }
+    // After the limits (a refused send costs nothing), before anything is stored or sent; only SMS cost money.
+    if (!silent && tenant.dailySpendCap() != null
+        && spendCap.reserve(tenant, countryCode) instanceof SpendCap.Result.Refused capped) {
+      if (idempotencyKey != null) {
+        store.releaseIdempotency(idempotencyKey);
+      }
+      funnel.spendCapped(tenant.id(), send.channel(), countryCode);
+      LOG.warn("Tenant {} reached its daily spend cap; verification {} is refused.", tenant.id(), send.verificationId());
+      return new IssuerReply.RateLimited(IssuerReply.RateLimited.SPEND_CAP, seconds(capped.retryAfter()));
     }
     if (silent) {
       // Nothing to send: the code is in the user's authenticator app (or recovery codes).
       StoredVerification created = new StoredVerification(send.verificationId(), tenant.id(), send.channel(), null,
           send.account(), "pending", now, now.plus(tenant.codeTtl()), 0, tenant.maxChecks(), null, true);
-      store.create(created, null, send.factorId());
+      store.create(created, null, send.factorId(), null);
       if (idempotencyKey != null) {
         store.keepIdempotency(idempotencyKey, created);
       }
-      metrics.counter(Metrics.REQUESTED, Metrics.TAG_TENANT, tenant.id(), Metrics.TAG_CHANNEL, send.channel()).increment();
+      funnel.requested(tenant.id(), send.channel(), countryCode);
       LOG.info("Verification {} started; it is checked with the account's {}.", send.verificationId(), send.channel());
       return new IssuerReply.Created(created.view(now), false);
     }
@@ -183,12 +214,12 @@ final class Issuer {
         new StoredVerification(
             send.verificationId(), tenant.id(), send.channel(), PhoneMask.mask(send.to()), send.account(), "pending",
             now, now.plus(tenant.codeTtl()), 0, tenant.maxChecks(), "queued", false);
-    store.create(created, codeMac.mac(tenant.id(), send.verificationId(), code), send.factorId());
+    store.create(created, codeMac.mac(tenant.id(), send.verificationId(), code), send.factorId(), countryCode);
     if (idempotencyKey != null) {
       store.keepIdempotency(idempotencyKey, created);
     }
     publish(tenant, send, created, code, now);
-    metrics.counter(Metrics.REQUESTED, Metrics.TAG_TENANT, tenant.id(), Metrics.TAG_CHANNEL, send.channel()).increment();
+    funnel.requested(tenant.id(), send.channel(), countryCode);
     LOG.info("Verification {} started for {}; its code is on its way by sms.", send.verificationId(), PhoneMask.mask(send.to()));
     return new IssuerReply.Created(created.view(now), false);
   }
@@ -283,9 +314,14 @@ final class Issuer {
   }
 
   /** A delivery report moves the verification's delivery state forward (never back). */
-  void applyDelivery(String tenant, String verificationId, String state) {
-    if (store.applyDelivery(verificationId, state)) {
-      LOG.debug("Verification {} of tenant {} is now {}.", verificationId, tenant, state);
-    }
+  void applyDelivery(DeliveryReport report) {
+    store.applyDelivery(report.verificationId(), report.state(), report.provider()).ifPresent(change -> {
+      LOG.debug("Verification {} of tenant {} is now {}.", report.verificationId(), report.tenant(), report.state());
+      funnel.delivery(change, report);
+    });
+  }
+
+  private static long seconds(Duration wait) {
+    return Math.max(1, (wait.toMillis() + 999) / 1000);
   }
 }

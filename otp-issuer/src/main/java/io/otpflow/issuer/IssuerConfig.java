@@ -15,6 +15,7 @@ import java.time.Duration;
  * @param httpPort port of /metrics and /health (OTPFLOW_HTTP_PORT, default 8081)
  * @param addressBox OTPFLOW_ADDRESS_KEYS: opens the phone numbers of accounts' phone factors
  * @param retention how long a verification's status is kept after it expires (OTPFLOW_VERIFICATION_RETENTION)
+ * @param prices SMS prices by calling code (OTPFLOW_SMS_PRICES or OTPFLOW_SMS_PRICES_FILE), for cost and spend caps
  */
 public record IssuerConfig(
     KafkaSettings kafka,
@@ -25,9 +26,19 @@ public record IssuerConfig(
     SecretBox addressBox,
     String httpHost,
     int httpPort,
-    Duration retention) {
+    Duration retention,
+    SmsPrices prices) {
 
   public static final String SERVICE = "otp-issuer";
+
+  public IssuerConfig {
+    for (var tenant : tenants.all()) {
+      if (tenant.dailySpendCap() != null && !prices.configured()) {
+        throw new IllegalArgumentException("Tenant " + tenant.id() + " has a daily_spend_cap, but no SMS prices are"
+            + " configured: set OTPFLOW_SMS_PRICES or OTPFLOW_SMS_PRICES_FILE, or the cap could never be reached.");
+      }
+    }
+  }
 
   public static IssuerConfig fromEnv(Env env) {
     return new IssuerConfig(
@@ -39,12 +50,13 @@ public record IssuerConfig(
         PlatformKeys.addressBox(env),
         env.string("OTPFLOW_HTTP_HOST", "0.0.0.0"),
         env.integer("OTPFLOW_HTTP_PORT", 8081),
-        env.duration("OTPFLOW_VERIFICATION_RETENTION", Duration.ofHours(1)));
+        env.duration("OTPFLOW_VERIFICATION_RETENTION", Duration.ofHours(1)),
+        SmsPrices.fromEnv(env));
   }
 
   @Override
   public String toString() {
     return "IssuerConfig[kafka=" + kafka + ", redis=" + redis.safeUri() + ", tenants=" + tenants.all().size()
-        + ", http=" + httpHost + ":" + httpPort + ", keys=<hidden>]";
+        + ", http=" + httpHost + ":" + httpPort + ", prices=" + prices + ", keys=<hidden>]";
   }
 }

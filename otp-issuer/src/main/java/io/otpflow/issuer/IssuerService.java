@@ -1,8 +1,10 @@
 package io.otpflow.issuer;
 
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.otpflow.common.CodeGenerator;
 import io.otpflow.common.Json;
 import io.otpflow.common.accounts.AccountRegistryReader;
+import io.otpflow.common.Metrics;
 import io.otpflow.common.Topics;
 import io.otpflow.common.events.DeliveryReport;
 import io.otpflow.common.events.IssuerReply;
@@ -25,8 +27,8 @@ public final class IssuerService implements RuntimeBacked {
   private final ServiceRuntime runtime;
   private final Issuer issuer;
 
-  private IssuerService(IssuerConfig config, Vertx vertx, Clock clock) throws Exception {
-    runtime = ServiceRuntime.open(IssuerConfig.SERVICE, config.kafka(), config.redis());
+  private IssuerService(IssuerConfig config, Vertx vertx, Clock clock, PrometheusMeterRegistry registry) throws Exception {
+    runtime = ServiceRuntime.open(IssuerConfig.SERVICE, config.kafka(), config.redis(), registry);
     try {
       issuer =
           new Issuer(
@@ -39,11 +41,12 @@ public final class IssuerService implements RuntimeBacked {
               new AccountRegistryReader(runtime.redis(), config.codeMac(), clock),
               config.addressBox(),
               clock,
-              runtime.registry());
+              new SendFunnel(runtime.registry(), config.prices()),
+              new SpendCap(runtime.redis(), config.prices(), config.tenants(), clock, runtime.registry()));
       runtime.consume("issuer-requests", IssuerConfig.SERVICE, Topics.ISSUER_REQUESTS, this::answer);
       runtime.consume("issuer-deliveries", IssuerConfig.SERVICE + "-deliveries", Topics.DELIVERY_REPORTS, record -> {
         DeliveryReport report = Json.read(record.value(), DeliveryReport.class);
-        issuer.applyDelivery(report.tenant(), report.verificationId(), report.state());
+        issuer.applyDelivery(report);
       });
       runtime.serve(vertx, config.httpHost(), config.httpPort());
     } catch (Exception | Error e) {
@@ -54,7 +57,13 @@ public final class IssuerService implements RuntimeBacked {
   }
 
   public static IssuerService start(IssuerConfig config, Vertx vertx, Clock clock) throws Exception {
-    return new IssuerService(config, vertx, clock);
+    return start(config, vertx, clock, Metrics.newRegistry(IssuerConfig.SERVICE));
+  }
+
+  /** With the registry {@code vertx} reports into (see ServiceVertx); the service closes it. */
+  public static IssuerService start(IssuerConfig config, Vertx vertx, Clock clock, PrometheusMeterRegistry registry)
+      throws Exception {
+    return new IssuerService(config, vertx, clock, registry);
   }
 
   private void answer(ConsumerRecord<String, byte[]> record) throws Exception {

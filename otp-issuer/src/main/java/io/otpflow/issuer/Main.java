@@ -1,6 +1,9 @@
 package io.otpflow.issuer;
 
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.otpflow.common.Env;
+import io.otpflow.common.Metrics;
+import io.otpflow.common.service.ServiceVertx;
 import io.vertx.core.Vertx;
 import java.time.Clock;
 
@@ -9,8 +12,10 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) throws Exception {
-    Vertx vertx = Vertx.vertx();
-    IssuerService service = IssuerService.start(IssuerConfig.fromEnv(Env.system()), vertx, Clock.systemUTC());
+    // One registry for the service and its Vert.x instance, so /metrics shows both.
+    PrometheusMeterRegistry registry = Metrics.newRegistry(IssuerConfig.SERVICE);
+    Vertx vertx = ServiceVertx.create(IssuerConfig.SERVICE, registry);
+    IssuerService service = IssuerService.start(IssuerConfig.fromEnv(Env.system()), vertx, Clock.systemUTC(), registry);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       service.close();
       vertx.close().await();

@@ -97,14 +97,15 @@ final class RedisChallengeStore {
 
   /** Stores a new pending verification (not yet the destination's current one: see {@link #makeCurrent}). */
   void create(StoredVerification v, String mac) {
-    create(v, mac, null);
+    create(v, mac, null, null);
   }
 
   /**
    * @param mac null for a verification that sends nothing: its code comes from the account's factors
    * @param factorId the account factor the verification uses or confirms, or null
+   * @param countryCode the destination's calling code, kept for funnel metrics after the number is masked; or null
    */
-  void create(StoredVerification v, String mac, String factorId) {
+  void create(StoredVerification v, String mac, String factorId, String countryCode) {
     Map<String, String> fields = new LinkedHashMap<>();
     fields.put(Field.TENANT, v.tenant());
     fields.put(Field.CHANNEL, v.channel());
@@ -130,6 +131,9 @@ final class RedisChallengeStore {
     fields.put(Field.MAX_ATTEMPTS, Integer.toString(v.maxAttempts()));
     if (v.delivery() != null) {
       fields.put(Field.DELIVERY, v.delivery());
+    }
+    if (countryCode != null) {
+      fields.put(Field.COUNTRY_CODE, countryCode);
     }
     String key = RedisKeys.verification(v.id());
     try (var tx = redis.multi()) {
@@ -163,6 +167,24 @@ final class RedisChallengeStore {
   }
 
   boolean applyDelivery(String verificationId, String state) {
-    return Long.valueOf(1).equals(DELIVERY.run(redis, List.of(RedisKeys.verification(verificationId)), List.of(state)));
+    return applyDelivery(verificationId, state, null).isPresent();
+  }
+
+  /**
+   * A delivery state that moved forward: from {@code previous}, of the verification's tenant,
+   * channel and calling code (empty strings when the record has none), created at {@code created}.
+   */
+  record DeliveryChange(String previous, String tenant, String channel, String countryCode, Instant created) {}
+
+  /** Moves the delivery state forward and records the provider; empty when nothing changed. */
+  Optional<DeliveryChange> applyDelivery(String verificationId, String state, String provider) {
+    List<?> r = (List<?>) DELIVERY.run(redis, List.of(RedisKeys.verification(verificationId)),
+        List.of(state, provider == null ? "" : provider));
+    if (!Long.valueOf(1).equals(r.get(0))) {
+      return Optional.empty();
+    }
+    String created = (String) r.get(5);
+    return Optional.of(new DeliveryChange((String) r.get(1), (String) r.get(2), (String) r.get(3), (String) r.get(4),
+        created.isEmpty() ? null : Instant.ofEpochMilli(Long.parseLong(created))));
   }
 }

@@ -1,6 +1,9 @@
 package io.otpflow.sms;
 
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.otpflow.common.Env;
+import io.otpflow.common.Metrics;
+import io.otpflow.common.service.ServiceVertx;
 import io.vertx.core.Vertx;
 import java.time.Clock;
 
@@ -9,9 +12,11 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) throws Exception {
-    Vertx vertx = Vertx.vertx();
+    // One registry for the service and its Vert.x instance, so /metrics shows both.
+    PrometheusMeterRegistry registry = Metrics.newRegistry(DispatcherConfig.SERVICE);
+    Vertx vertx = ServiceVertx.create(DispatcherConfig.SERVICE, registry);
     SmsDispatcherService service =
-        SmsDispatcherService.start(DispatcherConfig.fromEnv(Env.system()), vertx, Clock.systemUTC());
+        SmsDispatcherService.start(DispatcherConfig.fromEnv(Env.system()), vertx, Clock.systemUTC(), registry);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       service.close();
       vertx.close().await();

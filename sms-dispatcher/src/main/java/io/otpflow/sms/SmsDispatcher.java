@@ -1,5 +1,6 @@
 package io.otpflow.sms;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.otpflow.common.Metrics;
@@ -53,7 +54,6 @@ final class SmsDispatcher {
   private final RetryPolicy retry;
   private final Clock clock;
   private final MeterRegistry metrics;
-  private final Timer providerLatency;
 
   SmsDispatcher(
       SmsSender sender, SecretBox box, UnifiedJedis redis, Outcomes outcomes, URI statusCallback, String defaultFrom,
@@ -68,9 +68,6 @@ final class SmsDispatcher {
     this.retry = retry;
     this.clock = clock;
     this.metrics = metrics;
-    this.providerLatency =
-        Timer.builder(Metrics.PROVIDER_LATENCY).tag(Metrics.TAG_PROVIDER, sender.provider())
-            .publishPercentileHistogram().register(metrics);
   }
 
   void dispatch(SmsDispatch d) throws Exception {
@@ -128,7 +125,14 @@ final class SmsDispatcher {
     for (int attempt = 1; attempt <= retry.maxAttempts(); attempt++) {
       Timer.Sample sample = Timer.start();
       outcome = sender.send(message);
-      sample.stop(providerLatency);
+      sample.stop(Timer.builder(Metrics.PROVIDER_LATENCY).description("One provider send call, by its outcome")
+          .tags(Metrics.TAG_PROVIDER, sender.provider(), Metrics.TAG_OUTCOME, switch (outcome) {
+            case SendOutcome.Accepted a -> "accepted";
+            case SendOutcome.Retryable r -> "retryable";
+            case SendOutcome.Permanent p -> "permanent";
+          })
+          .serviceLevelObjectives(Metrics.BUCKETS_PROVIDER_CALL)
+          .register(metrics));
       if (!(outcome instanceof SendOutcome.Retryable r)) {
         return outcome;
       }
@@ -140,7 +144,8 @@ final class SmsDispatcher {
       if (attempt == retry.maxAttempts() || clock.instant().plus(wait).isAfter(expiresAt)) {
         break;
       }
-      metrics.counter(Metrics.DISPATCH_RETRIES, Metrics.TAG_PROVIDER, sender.provider()).increment();
+      Counter.builder(Metrics.DISPATCH_RETRIES).description("Provider sends retried after a transient failure")
+          .tag(Metrics.TAG_PROVIDER, sender.provider()).register(metrics).increment();
       LOG.info("The provider could not take the SMS of verification {} ({}); retry {} in {} ms.",
           message.verificationId(), r.reason(), attempt, wait.toMillis());
       Thread.sleep(wait);
@@ -165,13 +170,16 @@ final class SmsDispatcher {
     }
     redis.set(claimKey, "failed", SetParams.setParams().px(keep.toMillis()));
     count(d, "failed");
-    metrics.counter(Metrics.DISPATCH_DEAD_LETTERS, Metrics.TAG_PROVIDER, sender.provider(),
-        Metrics.TAG_REASON, reason.startsWith("permanent") ? "permanent" : "retries_exhausted").increment();
+    Counter.builder(Metrics.DISPATCH_DEAD_LETTERS).description("Sends given up for good and dead-lettered")
+        .tags(Metrics.TAG_PROVIDER, sender.provider(),
+            Metrics.TAG_REASON, reason.startsWith("permanent") ? "permanent" : "retries_exhausted")
+        .register(metrics).increment();
   }
 
   private void count(SmsDispatch d, String outcome) {
-    metrics.counter(Metrics.DISPATCHED, Metrics.TAG_TENANT, d.tenant(), Metrics.TAG_PROVIDER, sender.provider(),
-        Metrics.TAG_OUTCOME, outcome).increment();
+    Counter.builder(Metrics.DISPATCHED).description("Dispatch events handled by a provider send, by outcome")
+        .tags(Metrics.TAG_TENANT, d.tenant(), Metrics.TAG_PROVIDER, sender.provider(), Metrics.TAG_OUTCOME, outcome)
+        .register(metrics).increment();
   }
 
   private void report(SmsDispatch d, String state, String providerId, String errorCode, String reason) throws Exception {

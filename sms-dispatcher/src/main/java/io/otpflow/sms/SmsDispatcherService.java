@@ -1,6 +1,8 @@
 package io.otpflow.sms;
 
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.otpflow.common.Json;
+import io.otpflow.common.Metrics;
 import io.otpflow.common.Topics;
 import io.otpflow.common.events.DeliveryReport;
 import io.otpflow.common.events.SmsDispatch;
@@ -18,9 +20,9 @@ public final class SmsDispatcherService implements RuntimeBacked {
   private final ServiceRuntime runtime;
   private final SmsSender sender;
 
-  private SmsDispatcherService(DispatcherConfig config, Vertx vertx, Clock clock, SmsDispatcher.RetryPolicy retry)
-      throws Exception {
-    runtime = ServiceRuntime.open(DispatcherConfig.SERVICE, config.kafka(), config.redis());
+  private SmsDispatcherService(DispatcherConfig config, Vertx vertx, Clock clock, SmsDispatcher.RetryPolicy retry,
+      PrometheusMeterRegistry registry) throws Exception {
+    runtime = ServiceRuntime.open(DispatcherConfig.SERVICE, config.kafka(), config.redis(), registry);
     try {
       sender = "twilio".equals(config.provider())
           ? new TwilioSmsSender(config.twilio())
@@ -59,7 +61,13 @@ public final class SmsDispatcherService implements RuntimeBacked {
   }
 
   public static SmsDispatcherService start(DispatcherConfig config, Vertx vertx, Clock clock) throws Exception {
-    return new SmsDispatcherService(config, vertx, clock, SmsDispatcher.RetryPolicy.DEFAULT);
+    return start(config, vertx, clock, Metrics.newRegistry(DispatcherConfig.SERVICE));
+  }
+
+  /** With the registry {@code vertx} reports into (see ServiceVertx); the service closes it. */
+  public static SmsDispatcherService start(DispatcherConfig config, Vertx vertx, Clock clock, PrometheusMeterRegistry registry)
+      throws Exception {
+    return new SmsDispatcherService(config, vertx, clock, SmsDispatcher.RetryPolicy.DEFAULT, registry);
   }
 
   /** Finishes the sends in flight, commits, then stops. */

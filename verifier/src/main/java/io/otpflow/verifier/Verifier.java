@@ -30,15 +30,17 @@ final class Verifier {
   private final FactorChecks factors;
   private final Clock clock;
   private final MeterRegistry metrics;
+  private final CheckFunnel funnel;
 
   Verifier(TenantDirectory tenants, RedisCheckStore store, AccountStore accounts, FactorChecks factors, Clock clock,
-      MeterRegistry metrics) {
+      MeterRegistry metrics, CheckFunnel funnel) {
     this.tenants = tenants;
     this.store = store;
     this.accounts = accounts;
     this.factors = factors;
     this.clock = clock;
     this.metrics = metrics;
+    this.funnel = funnel;
   }
 
   /** The reply, plus the account and channel (for the verdict event); each null when unknown. */
@@ -58,6 +60,7 @@ final class Verifier {
       Duration locked = store.lockedFor(tenant.id(), account, now);
       if (!locked.isZero()) {
         count(tenant, "account_locked");
+        funnel.checked(tenant.id(), request.verificationId(), "account_locked", false, now);
         return new Decision(new CheckReply.Locked(seconds(locked)), account, owner.channel());
       }
     }
@@ -83,6 +86,7 @@ final class Verifier {
       }
     }
     count(tenant, result.outcome());
+    funnel.checked(tenant.id(), request.verificationId(), result.outcome(), result.spent(), now);
     LOG.info("Check of verification {}: {}.", request.verificationId(), result.outcome());
     return new Decision(reply, account, owner.channel());
   }
@@ -135,13 +139,17 @@ final class Verifier {
     if (locked.isZero()) {
       return reply;
     }
-    metrics.counter(Metrics.LOCKOUTS, Metrics.TAG_TENANT, tenant.id()).increment();
+    io.micrometer.core.instrument.Counter.builder(Metrics.LOCKOUTS)
+        .description("Account lockouts started by consecutive failed checks")
+        .tag(Metrics.TAG_TENANT, tenant.id()).register(metrics).increment();
     LOG.info("An account of tenant {} is locked for {} after consecutive failures.", tenant.id(), locked);
     return new CheckReply.Locked(seconds(locked));
   }
 
   private void count(Tenant tenant, String outcome) {
-    metrics.counter(Metrics.CHECKS, Metrics.TAG_TENANT, tenant.id(), Metrics.TAG_OUTCOME, outcome).increment();
+    io.micrometer.core.instrument.Counter.builder(Metrics.CHECKS)
+        .description("Check requests by outcome, replays of a redelivered check included")
+        .tags(Metrics.TAG_TENANT, tenant.id(), Metrics.TAG_OUTCOME, outcome).register(metrics).increment();
   }
 
   private static long seconds(Duration d) {

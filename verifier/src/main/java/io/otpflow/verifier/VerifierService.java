@@ -2,6 +2,7 @@ package io.otpflow.verifier;
 
 import io.micrometer.core.instrument.Timer;
 import io.otpflow.common.CodeMac;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.otpflow.common.Json;
 import io.otpflow.common.PasswordHash;
 import io.otpflow.common.accounts.AccountRegistryReader;
@@ -36,21 +37,27 @@ public final class VerifierService implements RuntimeBacked {
   private final ServiceRuntime runtime;
   private final Verifier verifier;
   private final AccountStore accounts;
-  private final AccountRegistry registry;
+  private final AccountRegistry accountRegistry;
   private final CodeMac codeMac;
   private final Clock clock;
 
-  private VerifierService(VerifierConfig config, Vertx vertx, Clock clock) throws Exception {
+  private VerifierService(VerifierConfig config, Vertx vertx, Clock clock, PrometheusMeterRegistry registry)
+      throws Exception {
     this.clock = clock;
-    runtime = ServiceRuntime.open(VerifierConfig.SERVICE, config.kafka(), config.redis());
+    runtime = ServiceRuntime.open(VerifierConfig.SERVICE, config.kafka(), config.redis(), registry);
     try {
       codeMac = config.codeMac();
       RedisCheckStore checks = new RedisCheckStore(runtime.redis(), config.codeMac());
       accounts = new AccountStore(runtime.redis(), config.codeMac());
       FactorChecks factors = new FactorChecks(accounts, config.factorBox(), config.codeMac());
-      verifier = new Verifier(config.tenants(), checks, accounts, factors, clock, runtime.registry());
-      registry = new AccountRegistry(config.tenants(), accounts, checks, factors, verifier, PasswordHash.OWASP, clock);
-      Timer latency = Timer.builder(Metrics.CHECK_LATENCY).publishPercentileHistogram().register(runtime.registry());
+      verifier = new Verifier(config.tenants(), checks, accounts, factors, clock, runtime.registry(),
+          new CheckFunnel(runtime.redis(), runtime.registry()));
+      accountRegistry =
+          new AccountRegistry(config.tenants(), accounts, checks, factors, verifier, PasswordHash.OWASP, clock);
+      Timer latency = Timer.builder(Metrics.CHECK_LATENCY)
+          .description("Time the verifier takes to decide and answer one check request")
+          .serviceLevelObjectives(Metrics.BUCKETS_CHECK)
+          .register(runtime.registry());
       runtime.consume("verifier-requests", VerifierConfig.SERVICE, Topics.VERIFIER_REQUESTS,
           record -> latency.recordCallable(() -> answer(record)));
       runtime.consume("account-requests", ACCOUNTS_GROUP, Topics.ACCOUNT_REQUESTS, this::answerAccount);
@@ -63,7 +70,13 @@ public final class VerifierService implements RuntimeBacked {
   }
 
   public static VerifierService start(VerifierConfig config, Vertx vertx, Clock clock) throws Exception {
-    return new VerifierService(config, vertx, clock);
+    return start(config, vertx, clock, Metrics.newRegistry(VerifierConfig.SERVICE));
+  }
+
+  /** With the registry {@code vertx} reports into (see ServiceVertx); the service closes it. */
+  public static VerifierService start(VerifierConfig config, Vertx vertx, Clock clock, PrometheusMeterRegistry registry)
+      throws Exception {
+    return new VerifierService(config, vertx, clock, registry);
   }
 
   private Void answer(ConsumerRecord<String, byte[]> record) throws Exception {
@@ -110,7 +123,7 @@ public final class VerifierService implements RuntimeBacked {
       if (earlier != null) {
         outcome = Json.read(earlier.getBytes(StandardCharsets.UTF_8), AccountRegistry.Outcome.class);
       } else {
-        outcome = registry.handle(request);
+        outcome = accountRegistry.handle(request);
         if (remember && !outcome.events().isEmpty()) { // only changes: a refusal is simply decided again
           accounts.rememberOutcome(request.tenant(), request.account(), request.eventId(), Json.writeString(outcome));
         }
@@ -130,7 +143,7 @@ public final class VerifierService implements RuntimeBacked {
   @Override
   public void close() {
     runtime.close();
-    registry.close();
+    accountRegistry.close();
   }
 
   @Override

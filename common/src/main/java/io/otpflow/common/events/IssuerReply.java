@@ -20,8 +20,13 @@ public sealed interface IssuerReply {
 
   record Found(VerificationView verification) implements IssuerReply {}
 
-  /** A send limit was hit; {@code reason} is low-cardinality (destination, interval, account, ip, tenant). */
-  record RateLimited(String reason, long retryAfterSeconds) implements IssuerReply {}
+  /**
+   * A send limit was hit; {@code reason} is low-cardinality (destination, interval, account, ip, tenant),
+   * or {@link #SPEND_CAP} when the tenant's daily spend cap is reached (retry after the next UTC midnight).
+   */
+  record RateLimited(String reason, long retryAfterSeconds) implements IssuerReply {
+    public static final String SPEND_CAP = "spend_cap";
+  }
 
   record NotFound() implements IssuerReply {}
 

@@ -1,6 +1,10 @@
 package io.otpflow.common.kafka;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.otpflow.common.MalformedEventException;
+import io.otpflow.common.Metrics;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -8,11 +12,14 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -37,6 +44,10 @@ import redis.clients.jedis.exceptions.JedisException;
  * while the other partitions go on. Anything else (a {@link MalformedEventException}, or a bug such
  * as a missing field reaching the handler) makes the record a poison record: it is dead-lettered
  * with the reason and the partition moves on, so one bad record never blocks the ones behind it.
+ *
+ * <p>After every poll the loop publishes its lag ({@link Metrics#KAFKA_CONSUMER_LAG}): per topic, the
+ * records between its position and the end of each partition it owns, as the consumer last fetched
+ * them. A rewound partition's retried records count too, so a stuck partition shows as lag.
  */
 public final class ConsumerLoop implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ConsumerLoop.class);
@@ -59,6 +70,7 @@ public final class ConsumerLoop implements AutoCloseable {
   private final DeadLetters deadLetters;
   private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
   private final Map<TopicPartition, Pause> paused = new HashMap<>();
+  private final Map<String, AtomicLong> lagByTopic = new ConcurrentHashMap<>();
   private final Thread thread;
   private volatile boolean running = true;
   private volatile boolean assigned;
@@ -70,12 +82,32 @@ public final class ConsumerLoop implements AutoCloseable {
       List<String> topics,
       RecordHandler handler,
       DeadLetters deadLetters) {
+    this(name, settings, groupId, topics, handler, deadLetters, new CompositeMeterRegistry());
+  }
+
+  public ConsumerLoop(
+      String name,
+      KafkaSettings settings,
+      String groupId,
+      List<String> topics,
+      RecordHandler handler,
+      DeadLetters deadLetters,
+      MeterRegistry metrics) {
     this.name = name;
     this.consumer = new KafkaConsumer<>(settings.consumer(groupId));
     this.topics = List.copyOf(topics);
     this.handler = handler;
     this.deadLetters = deadLetters;
     this.thread = Thread.ofPlatform().name(name + "-consumer").unstarted(this::run);
+    for (String topic : this.topics) {
+      AtomicLong lag = lagByTopic.computeIfAbsent(topic, t -> new AtomicLong());
+      Gauge.builder(Metrics.KAFKA_CONSUMER_LAG, lag, AtomicLong::get)
+          .description("Records not yet consumed, summed over the partitions this consumer owns")
+          .baseUnit("records")
+          .tag(Metrics.TAG_TOPIC, topic)
+          .tag(Metrics.TAG_GROUP, groupId)
+          .register(metrics);
+    }
   }
 
   public ConsumerLoop start() {
@@ -113,6 +145,7 @@ public final class ConsumerLoop implements AutoCloseable {
       while (running) {
         resumeDuePartitions();
         ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(200));
+        updateLag();
         if (!records.isEmpty()) {
           processAndCommit(records);
         }
@@ -123,6 +156,16 @@ public final class ConsumerLoop implements AutoCloseable {
       consumer.close(Duration.ofSeconds(5));
       workers.shutdown();
     }
+  }
+
+  /** Lag as of the last fetch: a local computation, no broker round trip. */
+  private void updateLag() {
+    Map<String, Long> sums = new HashMap<>();
+    for (TopicPartition tp : consumer.assignment()) {
+      OptionalLong lag = consumer.currentLag(tp);
+      sums.merge(tp.topic(), lag.isPresent() ? lag.getAsLong() : 0L, Long::sum);
+    }
+    lagByTopic.forEach((topic, lag) -> lag.set(sums.getOrDefault(topic, 0L)));
   }
 
   private void resumeDuePartitions() {

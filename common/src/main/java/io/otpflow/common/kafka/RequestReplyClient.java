@@ -1,6 +1,10 @@
 package io.otpflow.common.kafka;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.otpflow.common.Json;
+import io.otpflow.common.Metrics;
 import io.otpflow.common.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -13,6 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -49,6 +54,7 @@ public final class RequestReplyClient implements AutoCloseable {
   // send() can block up to max.block.ms while metadata is missing: never on a caller's event loop.
   private final ExecutorService sender = Executors.newVirtualThreadPerTaskExecutor();
   private final Thread poller;
+  private final AtomicLong lag = new AtomicLong();
   private volatile boolean running = true;
 
   private RequestReplyClient(KafkaSettings settings, String instanceId) {
@@ -61,7 +67,18 @@ public final class RequestReplyClient implements AutoCloseable {
 
   /** Assigns every reply partition at its end, so only replies to requests sent from now on are read. */
   public static RequestReplyClient start(KafkaSettings settings, String instanceId, Duration timeout) {
+    return start(settings, instanceId, timeout, new CompositeMeterRegistry());
+  }
+
+  /** As above, publishing the reply reader's lag into {@code metrics} (group "none": it reads by assign()). */
+  public static RequestReplyClient start(KafkaSettings settings, String instanceId, Duration timeout, MeterRegistry metrics) {
     RequestReplyClient client = new RequestReplyClient(settings, instanceId);
+    Gauge.builder(Metrics.KAFKA_CONSUMER_LAG, client.lag, AtomicLong::get)
+        .description("Records not yet consumed, summed over the partitions this consumer owns")
+        .baseUnit("records")
+        .tag(Metrics.TAG_TOPIC, Topics.REPLIES)
+        .tag(Metrics.TAG_GROUP, Metrics.NONE)
+        .register(metrics);
     List<PartitionInfo> partitions = client.consumer.partitionsFor(Topics.REPLIES, timeout);
     List<TopicPartition> assignment = new ArrayList<>();
     for (PartitionInfo p : partitions) {
@@ -158,7 +175,10 @@ public final class RequestReplyClient implements AutoCloseable {
   private void pollReplies() {
     try {
       while (running) {
-        for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+        var records = consumer.poll(Duration.ofMillis(200));
+        // Replies it is behind on are requests about to time out: the reader's lag is the gateway's.
+        lag.set(consumer.assignment().stream().mapToLong(tp -> consumer.currentLag(tp).orElse(0)).sum());
+        for (ConsumerRecord<String, byte[]> record : records) {
           Header to = record.headers().lastHeader(Topics.REPLY_TO);
           if (to == null || !java.util.Arrays.equals(to.value(), instanceIdBytes)) {
             continue; // another instance's reply

@@ -47,20 +47,28 @@ public final class ServiceRuntime implements AutoCloseable {
   private final List<ConsumerLoop> loops = new ArrayList<>();
   private HttpServer http;
 
-  private ServiceRuntime(String service, KafkaSettings kafka, RedisSettings redisSettings) {
+  private ServiceRuntime(String service, KafkaSettings kafka, RedisSettings redisSettings, PrometheusMeterRegistry registry) {
     this.service = service;
     this.kafka = kafka;
     TopicSetup.ensureTopics(kafka, Duration.ofSeconds(60));
-    registry = Metrics.newRegistry(service);
-    redis = redisSettings.connect();
+    this.registry = registry;
+    redis = redisSettings.connect(registry);
     producer = new KafkaProducer<>(kafka.producer());
     admin = Readiness.admin(kafka);
-    deadLetters = new DeadLetters(producer, service);
+    deadLetters = new DeadLetters(producer, service, registry);
     replies = new Replies(producer);
   }
 
   public static ServiceRuntime open(String service, KafkaSettings kafka, RedisSettings redis) {
-    return new ServiceRuntime(service, kafka, redis);
+    return open(service, kafka, redis, Metrics.newRegistry(service));
+  }
+
+  /**
+   * With the registry the service's Vert.x instance reports into ({@link ServiceVertx}), so one
+   * /metrics shows both; the runtime closes it.
+   */
+  public static ServiceRuntime open(String service, KafkaSettings kafka, RedisSettings redis, PrometheusMeterRegistry registry) {
+    return new ServiceRuntime(service, kafka, redis, registry);
   }
 
   public PrometheusMeterRegistry registry() {
@@ -86,7 +94,7 @@ public final class ServiceRuntime implements AutoCloseable {
 
   /** Starts a consumer loop in {@code group} on {@code topic}; it is closed with the service. */
   public ConsumerLoop consume(String name, String group, String topic, ConsumerLoop.RecordHandler handler) {
-    ConsumerLoop loop = new ConsumerLoop(name, kafka, group, List.of(topic), handler, deadLetters).start();
+    ConsumerLoop loop = new ConsumerLoop(name, kafka, group, List.of(topic), handler, deadLetters, registry).start();
     loops.add(loop);
     return loop;
   }
