@@ -33,6 +33,27 @@ public final class Metrics {
   public static final String TAG_REASON = "reason";
   public static final String TAG_STATE = "state";
 
+  // --- push dispatcher (issue 4) -------------------------------------------------------------------
+  // Tags: platform (apns, fcm), provider (apns, fcm, outbox), kind (notify, withdraw), outcome, reason.
+  // Never a token, device id, account or verification id.
+  /** Per device and provider answer: outcome accepted, dead_token, failed, dropped (expired or decided before send). */
+  public static final String PUSH_SENT = "otp.push.sent";
+  /** Provider answers worth another attempt that got one (scheduled on the retry queue). */
+  public static final String PUSH_RETRIES = "otp.push.retries";
+  /** Pushes copied to the dead-letter topic: reason permanent, retries_exhausted, malformed. */
+  public static final String PUSH_DEAD_LETTERS = "otp.push.dead_letters";
+  /** Tokens the provider declared dead, reported device-unregistered for the registry to prune; reason = provider's. */
+  public static final String PUSH_TOKENS_DEAD = "otp.push.tokens_dead";
+  /** Time of one provider call (timer). */
+  public static final String PUSH_PROVIDER_LATENCY = "otp.push.provider.latency";
+  /** Withdrawals planned after a verdict, one per device that had received the verification's push. */
+  public static final String PUSH_WITHDRAWALS = "otp.push.withdrawals";
+  /** Sends waiting on the retry queue (gauge, sampled by the retry worker). */
+  public static final String PUSH_RETRY_QUEUE = "otp.push.retry_queue";
+  public static final String TAG_PLATFORM = "platform";
+  public static final String TAG_KIND = "kind";
+  // --- end of push dispatcher block -----------------------------------------------------------------
+
   private Metrics() {}
 
   /** A registry per service (several services share one JVM in the standalone launcher and tests). */
