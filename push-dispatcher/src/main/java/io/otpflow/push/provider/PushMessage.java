@@ -34,9 +34,14 @@ public record PushMessage(
     NOTIFY,
     WITHDRAW;
 
-    /** The metric tag and log word. */
+    /** The metric tag: notify or withdraw. */
     public String tag() {
       return name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** For log lines: "push" or "withdrawal". */
+    public String noun() {
+      return this == NOTIFY ? "push" : "withdrawal";
     }
   }
 
