@@ -193,7 +193,8 @@ public final class FakeFcm implements AutoCloseable {
 
   /**
    * The next {@code count} sends to {@code token} (any token when null), once authenticated, are
-   * answered {@code status} (429, 500 or 503 with FCM's error body), with Retry-After when given.
+   * answered {@code status} with FCM's error body: 429 QUOTA_EXCEEDED, 503 UNAVAILABLE, 403
+   * SENDER_ID_MISMATCH, anything else 500 INTERNAL; with Retry-After when given.
    */
   public void failNext(String token, int count, int status, Integer retryAfterSeconds) {
     synchronized (failures) {
@@ -371,6 +372,7 @@ public final class FakeFcm implements AutoCloseable {
         case 429 -> answer(ctx, token, 429, "RESOURCE_EXHAUSTED", "Quota exceeded for quota metric 'Send requests'.",
             "QUOTA_EXCEEDED", null);
         case 503 -> answer(ctx, token, 503, "UNAVAILABLE", "The service is currently unavailable.", "UNAVAILABLE", null);
+        case 403 -> answer(ctx, token, 403, "PERMISSION_DENIED", "SenderId mismatch", "SENDER_ID_MISMATCH", null);
         default -> answer(ctx, token, scripted.status(), "INTERNAL", "Internal error encountered.", "INTERNAL", null);
       }
       return;
