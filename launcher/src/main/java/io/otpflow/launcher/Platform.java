@@ -5,6 +5,8 @@ import io.otpflow.gateway.GatewayConfig;
 import io.otpflow.gateway.GatewayService;
 import io.otpflow.issuer.IssuerConfig;
 import io.otpflow.issuer.IssuerService;
+import io.otpflow.push.PushDispatcherConfig;
+import io.otpflow.push.PushDispatcherService;
 import io.otpflow.sms.DispatcherConfig;
 import io.otpflow.sms.SmsDispatcherService;
 import io.otpflow.verifier.VerifierConfig;
@@ -21,8 +23,9 @@ import java.util.function.BooleanSupplier;
  * would be (so this path exercises the same configuration code as a real deployment). Used by the
  * standalone launcher and by the end-to-end tests.
  *
- * <p>Per-service ports come from OTPFLOW_GATEWAY_PORT, OTPFLOW_ISSUER_PORT, OTPFLOW_VERIFIER_PORT and
- * OTPFLOW_DISPATCHER_PORT (0 = any free port), handed to each service as its OTPFLOW_HTTP_PORT.
+ * <p>Per-service ports come from OTPFLOW_GATEWAY_PORT, OTPFLOW_ISSUER_PORT, OTPFLOW_VERIFIER_PORT,
+ * OTPFLOW_DISPATCHER_PORT (the SMS dispatcher) and OTPFLOW_PUSH_DISPATCHER_PORT (0 = any free port),
+ * handed to each service as its OTPFLOW_HTTP_PORT.
  */
 public final class Platform implements AutoCloseable {
   private final Map<String, String> env;
@@ -31,6 +34,7 @@ public final class Platform implements AutoCloseable {
   private final IssuerService issuer;
   private final VerifierService verifier;
   private SmsDispatcherService dispatcher;
+  private final PushDispatcherService push;
   private final GatewayService gateway;
 
   private Platform(Map<String, String> env, Clock clock) throws Exception {
@@ -41,8 +45,11 @@ public final class Platform implements AutoCloseable {
       issuer = IssuerService.start(IssuerConfig.fromEnv(envFor("OTPFLOW_ISSUER_PORT")), vertx, clock);
       verifier = VerifierService.start(VerifierConfig.fromEnv(envFor("OTPFLOW_VERIFIER_PORT")), vertx, clock);
       dispatcher = startDispatcher();
+      push = PushDispatcherService.start(
+          PushDispatcherConfig.fromEnv(envFor("OTPFLOW_PUSH_DISPATCHER_PORT")), vertx, clock);
       gateway = GatewayService.start(GatewayConfig.fromEnv(envFor("OTPFLOW_GATEWAY_PORT")), vertx);
-      awaitTrue(() -> issuer.isConsuming() && verifier.isConsuming() && dispatcher.isConsuming(), Duration.ofSeconds(60));
+      awaitTrue(() -> issuer.isConsuming() && verifier.isConsuming() && dispatcher.isConsuming() && push.isConsuming(),
+          Duration.ofSeconds(60));
     } catch (Exception e) {
       vertx.close();
       throw e;
@@ -84,6 +91,10 @@ public final class Platform implements AutoCloseable {
     return dispatcher;
   }
 
+  public PushDispatcherService push() {
+    return push;
+  }
+
   /** Stops the dispatcher the way a deployment would (finishing what is in flight), then starts a new one. */
   public synchronized SmsDispatcherService restartDispatcher(Runnable whileStopped) throws Exception {
     dispatcher.close();
@@ -114,6 +125,7 @@ public final class Platform implements AutoCloseable {
     synchronized (this) {
       dispatcher.close();
     }
+    push.close();
     verifier.close();
     issuer.close();
     vertx.close().toCompletionStage().toCompletableFuture().join();

@@ -51,6 +51,7 @@ final class TestPlatform implements AutoCloseable {
     e.put("REDIS_URL", redisUri);
     e.put(PlatformKeys.CODE_MAC_KEY, Base64.getEncoder().encodeToString("0123456789abcdef0123456789abcdef".getBytes()));
     e.put(PlatformKeys.DISPATCH_KEYS, "t1:" + Base64.getEncoder().encodeToString("fedcba9876543210fedcba9876543210".getBytes()));
+    e.put(PlatformKeys.ADDRESS_KEYS, "a1:" + Base64.getEncoder().encodeToString("address-keys-for-tests-only-0123".getBytes()));
     e.put("OTPFLOW_TENANTS", """
         [{"id": "acme", "display_name": "Acme", "api_key": "%s", "code_length": 6, "code_ttl": "5m", "max_checks": 5,
           "sender": "+15005550006", "lockout": {"threshold": 3, "base_delay": "1m", "max_delay": "1h"},
@@ -59,6 +60,9 @@ final class TestPlatform implements AutoCloseable {
          {"id": "long", "display_name": "Long Codes", "api_key": "%s", "code_length": 10}]
         """.formatted(ACME_KEY, OTHER_KEY, LONG_CODE_KEY));
     e.put("SMS_PROVIDER", "twilio");
+    // Push goes to an outbox file of its own until the end-to-end push tests (issue 4, phase 2) bring the fakes.
+    e.put("PUSH_PROVIDER", "outbox");
+    e.put("OTPFLOW_OUTBOX_FILE", java.nio.file.Files.createTempFile("otpflow-outbox", ".jsonl").toString());
     e.put("TWILIO_ACCOUNT_SID", twilio.accountSid());
     e.put("TWILIO_AUTH_TOKEN", twilio.authToken());
     e.put("TWILIO_FROM_NUMBER", "+15005550006");
