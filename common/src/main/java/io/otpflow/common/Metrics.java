@@ -109,6 +109,27 @@ public final class Metrics {
   public static final Duration[] BUCKETS_REDIS =
       seconds(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1);
 
+  // --- push dispatcher (issue 4) -------------------------------------------------------------------
+  // Tags: platform (apns, fcm), provider (apns, fcm, outbox), kind (notify, withdraw), outcome, reason.
+  // Never a token, device id, account or verification id.
+  /** Per device and provider answer: outcome accepted, dead_token, failed, dropped (expired or decided before send). */
+  public static final String PUSH_SENT = "otp.push.sent";
+  /** Provider answers worth another attempt that got one (scheduled on the retry queue). */
+  public static final String PUSH_RETRIES = "otp.push.retries";
+  /** Pushes copied to the dead-letter topic: reason permanent, retries_exhausted, malformed. */
+  public static final String PUSH_DEAD_LETTERS = "otp.push.dead_letters";
+  /** Tokens the provider declared dead, reported device-unregistered for the registry to prune; reason = provider's. */
+  public static final String PUSH_TOKENS_DEAD = "otp.push.tokens_dead";
+  /** Time of one provider call (timer). */
+  public static final String PUSH_PROVIDER_LATENCY = "otp.push.provider.latency";
+  /** Withdrawals planned after a verdict, one per device that had received the verification's push. */
+  public static final String PUSH_WITHDRAWALS = "otp.push.withdrawals";
+  /** Sends waiting on the retry queue (gauge, sampled by the retry worker). */
+  public static final String PUSH_RETRY_QUEUE = "otp.push.retry_queue";
+  public static final String TAG_PLATFORM = "platform";
+  public static final String TAG_KIND = "kind";
+  // --- end of push dispatcher block -----------------------------------------------------------------
+
   private Metrics() {}
 
   /** A registry per service (several services share one JVM in the standalone launcher and tests). */

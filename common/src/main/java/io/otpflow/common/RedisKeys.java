@@ -61,6 +61,22 @@ public final class RedisKeys {
     return "otp:spend:{t:" + tenant + "}:" + day;
   }
 
+  /**
+   * Hash: the push dispatcher's state for one verification: per device the send claim
+   * ({@code c:<device>}), the withdrawal claim ({@code w:<device>}), the pending retry's event
+   * ({@code r:c:<device>}, {@code r:w:<device>}), the record of a device whose push was accepted
+   * ({@code d:<device>}: platform, sealed token), and {@code decided} once a verdict arrived.
+   */
+  public static String pushState(String verificationId) {
+    return "otp:push:{" + verificationId + "}";
+  }
+
+  /**
+   * Sorted set: push sends and withdrawals waiting for their next attempt, score = when it is due
+   * (epoch ms), member = {@code <verification id> <claim field> <attempt>} (push dispatcher).
+   */
+  public static final String PUSH_RETRIES = "otp:push:retries";
+
   /** Fields of the {@link #verification} hash. */
   public static final class Field {
     public static final String TENANT = "tenant";

@@ -8,6 +8,8 @@ import io.otpflow.gateway.GatewayConfig;
 import io.otpflow.gateway.GatewayService;
 import io.otpflow.issuer.IssuerConfig;
 import io.otpflow.issuer.IssuerService;
+import io.otpflow.push.PushDispatcherConfig;
+import io.otpflow.push.PushDispatcherService;
 import io.otpflow.sms.DispatcherConfig;
 import io.otpflow.sms.SmsDispatcherService;
 import io.otpflow.verifier.VerifierConfig;
@@ -26,8 +28,9 @@ import java.util.function.BooleanSupplier;
  * would be (so this path exercises the same configuration code as a real deployment). Used by the
  * standalone launcher and by the end-to-end tests.
  *
- * <p>Per-service ports come from OTPFLOW_GATEWAY_PORT, OTPFLOW_ISSUER_PORT, OTPFLOW_VERIFIER_PORT and
- * OTPFLOW_DISPATCHER_PORT (0 = any free port), handed to each service as its OTPFLOW_HTTP_PORT.
+ * <p>Per-service ports come from OTPFLOW_GATEWAY_PORT, OTPFLOW_ISSUER_PORT, OTPFLOW_VERIFIER_PORT,
+ * OTPFLOW_DISPATCHER_PORT (the SMS dispatcher) and OTPFLOW_PUSH_DISPATCHER_PORT (0 = any free port),
+ * handed to each service as its OTPFLOW_HTTP_PORT.
  *
  * <p>Each service gets its own metrics registry and its own Vert.x instance reporting into it, as in
  * its own process: Vert.x metrics belong to a Vert.x instance, and each service serves its own /metrics.
@@ -41,6 +44,7 @@ public final class Platform implements AutoCloseable {
   private final VerifierService verifier;
   private SmsDispatcherService dispatcher;
   private Vertx dispatcherVertx;
+  private final PushDispatcherService push;
   private final GatewayService gateway;
 
   private Platform(Map<String, String> env, Clock clock) throws Exception {
@@ -54,10 +58,14 @@ public final class Platform implements AutoCloseable {
       verifier = VerifierService.start(VerifierConfig.fromEnv(envFor("OTPFLOW_VERIFIER_PORT")),
           vertxFor(VerifierConfig.SERVICE, verifierMetrics), clock, verifierMetrics);
       dispatcher = startDispatcher();
+      PrometheusMeterRegistry pushMetrics = Metrics.newRegistry(PushDispatcherConfig.SERVICE);
+      push = PushDispatcherService.start(PushDispatcherConfig.fromEnv(envFor("OTPFLOW_PUSH_DISPATCHER_PORT")),
+          vertxFor(PushDispatcherConfig.SERVICE, pushMetrics), clock, pushMetrics);
       PrometheusMeterRegistry gatewayMetrics = Metrics.newRegistry(GatewayConfig.SERVICE);
       gatewayVertx = vertxFor(GatewayConfig.SERVICE, gatewayMetrics);
       gateway = GatewayService.start(GatewayConfig.fromEnv(envFor("OTPFLOW_GATEWAY_PORT")), gatewayVertx, gatewayMetrics);
-      awaitTrue(() -> issuer.isConsuming() && verifier.isConsuming() && dispatcher.isConsuming(), Duration.ofSeconds(60));
+      awaitTrue(() -> issuer.isConsuming() && verifier.isConsuming() && dispatcher.isConsuming() && push.isConsuming(),
+          Duration.ofSeconds(60));
     } catch (Exception e) {
       vertxInstances.forEach(Vertx::close);
       throw e;
@@ -106,6 +114,10 @@ public final class Platform implements AutoCloseable {
     return dispatcher;
   }
 
+  public PushDispatcherService push() {
+    return push;
+  }
+
   /** Stops the dispatcher the way a deployment would (finishing what is in flight), then starts a new one. */
   public synchronized SmsDispatcherService restartDispatcher(Runnable whileStopped) throws Exception {
     dispatcher.close();
@@ -141,6 +153,7 @@ public final class Platform implements AutoCloseable {
     synchronized (this) {
       dispatcher.close();
     }
+    push.close();
     verifier.close();
     issuer.close();
     List<Vertx> all;

@@ -20,8 +20,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code ./otpflow up}: a real Kafka broker (KRaft), a real Redis and every service, with state in
- * one folder (default ./.otpflow) so a restart keeps it, SMS going to a local outbox shown at
- * GET /dev/outbox. Ctrl-C stops everything, in reverse order.
+ * one folder (default ./.otpflow) so a restart keeps it, SMS and push going to a local outbox shown
+ * at GET /dev/outbox. Ctrl-C stops everything, in reverse order.
  */
 public final class Standalone {
   private static final Logger LOG = LoggerFactory.getLogger(Standalone.class);
@@ -50,6 +50,7 @@ public final class Standalone {
     env.put(PlatformKeys.ADDRESS_KEYS, "a1:" + secrets.getProperty("address.key"));
     env.put("OTPFLOW_TENANTS", demoTenants(apiKey, adminKey));
     env.put("SMS_PROVIDER", "outbox");
+    env.put("PUSH_PROVIDER", "outbox");
     env.put("OTPFLOW_OUTBOX_FILE", data.resolve("outbox.jsonl").toString());
     env.put("OTPFLOW_DEV_OUTBOX_FILE", data.resolve("outbox.jsonl").toString());
     env.put("OTPFLOW_HTTP_HOST", env.getOrDefault("OTPFLOW_HTTP_HOST", "127.0.0.1"));
@@ -57,6 +58,7 @@ public final class Standalone {
     env.putIfAbsent("OTPFLOW_ISSUER_PORT", "0");
     env.putIfAbsent("OTPFLOW_VERIFIER_PORT", "0");
     env.putIfAbsent("OTPFLOW_DISPATCHER_PORT", "0");
+    env.putIfAbsent("OTPFLOW_PUSH_DISPATCHER_PORT", "0");
     Platform platform;
     try {
       platform = Platform.start(env, Clock.systemUTC());
@@ -80,8 +82,8 @@ public final class Standalone {
           gateway      %s
           API key      %s   (demo tenant; fix it with OTPFLOW_DEMO_API_KEY)
           admin key    %s   (helpdesk actions; OTPFLOW_DEMO_ADMIN_KEY)
-          SMS outbox   %s/dev/outbox
-          metrics      %s/metrics  (issuer :%d, verifier :%d, sms-dispatcher :%d)
+          outbox       %s/dev/outbox  (SMS and push)
+          metrics      %s/metrics  (issuer :%d, verifier :%d, sms-dispatcher :%d, push-dispatcher :%d)
           Kafka        %s    Redis %s
 
         Try:  curl -s -X POST %s/v1/verifications -H 'Authorization: Bearer %s' \\
@@ -90,6 +92,7 @@ public final class Standalone {
         %n""",
         (System.nanoTime() - started) / 1e9, data, gateway, apiKey, adminKey, gateway, gateway,
         platform.issuer().httpPort(), platform.verifier().httpPort(), platform.dispatcher().httpPort(),
+        platform.push().httpPort(),
         kafka.bootstrapServers(), redis.uri(), gateway, apiKey);
     stopped.await();
   }

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.otpflow.common.Env;
 import io.otpflow.gateway.GatewayConfig;
 import io.otpflow.issuer.IssuerConfig;
+import io.otpflow.push.PushDispatcherConfig;
 import io.otpflow.sms.DispatcherConfig;
 import io.otpflow.verifier.VerifierConfig;
 import java.io.File;
@@ -67,6 +68,22 @@ class DeploymentFilesTest {
           "OTPFLOW_DEV_OUTBOX_FILE", "",
           "OTPFLOW_PUBLIC_URL", "https://otp.example.com");
 
+  /**
+   * The switch to the real push providers as deploy/otpflow.env.example describes it: the provider
+   * list, the APNS_* and FCM_* lines filled in (paths inside the container), and the keys folder on
+   * the host, which {@link #pushKeysFolder()} fills with a made-up .p8 key and service account key.
+   */
+  private static Map<String, String> pushMode() {
+    return Map.of(
+        "PUSH_PROVIDER", "apns,fcm",
+        "OTPFLOW_PUSH_KEYS_HOST_DIR", pushKeys.toString(),
+        "APNS_KEY_FILE", "/etc/otpflow/push/AuthKey_ABC123DEFG.p8",
+        "APNS_KEY_ID", "ABC123DEFG",
+        "APNS_TEAM_ID", "DEF123GHIJ",
+        "APNS_TOPIC", "com.example.authenticator",
+        "FCM_CREDENTIALS_FILE", "/etc/otpflow/push/fcm-service-account.json");
+  }
+
   /** Twilio's delivery callbacks, as GatewayService routes them. */
   private static final String TWILIO_WEBHOOK_PATH = io.otpflow.gateway.TwilioWebhook.PATH;
 
@@ -76,6 +93,7 @@ class DeploymentFilesTest {
   private static Path root;
   private static Object composeDocument;
   private static Map<String, String> envExample;
+  private static Path pushKeys;
 
   @BeforeAll
   static void readFiles() throws IOException {
@@ -86,6 +104,36 @@ class DeploymentFilesTest {
     composeDocument =
         new Yaml(new SafeConstructor(new LoaderOptions())).load(Files.readString(root.resolve("docker-compose.yml")));
     envExample = parseEnvFile(root.resolve("deploy/otpflow.env.example"));
+    pushKeys = pushKeysFolder();
+  }
+
+  /** A host folder with the key files push mode names: an EC P-256 .p8 key and an RSA service account key. */
+  private static Path pushKeysFolder() throws IOException {
+    try {
+      Path dir = Files.createTempDirectory("otpflow-push-keys");
+      dir.toFile().deleteOnExit();
+      java.security.KeyPairGenerator ec = java.security.KeyPairGenerator.getInstance("EC");
+      ec.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"));
+      java.security.KeyPairGenerator rsa = java.security.KeyPairGenerator.getInstance("RSA");
+      rsa.initialize(2048);
+      Files.writeString(dir.resolve("AuthKey_ABC123DEFG.p8"), pem(ec.generateKeyPair().getPrivate().getEncoded()));
+      Files.writeString(dir.resolve("fcm-service-account.json"), JSON.writeValueAsString(Map.of(
+          "type", "service_account", "project_id", "example-project", "private_key_id", "0123456789abcdef",
+          "private_key", pem(rsa.generateKeyPair().getPrivate().getEncoded()),
+          "client_email", "otpflow@example-project.iam.gserviceaccount.com",
+          "token_uri", "https://oauth2.googleapis.com/token")));
+      dir.resolve("AuthKey_ABC123DEFG.p8").toFile().deleteOnExit();
+      dir.resolve("fcm-service-account.json").toFile().deleteOnExit();
+      return dir;
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static String pem(byte[] pkcs8) {
+    return "-----BEGIN PRIVATE KEY-----\n"
+        + java.util.Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(pkcs8)
+        + "\n-----END PRIVATE KEY-----\n";
   }
 
   // --- (a) and (b): the configs build, and every variable compose sets is one they read --------------
@@ -95,7 +143,7 @@ class DeploymentFilesTest {
     Map<String, Service> outbox = otpflowServices(envExample);
     assertThat(outbox.values()).extracting(Service::module)
         .as("compose runs every service module")
-        .contains("gateway", "otp-issuer", "verifier", "sms-dispatcher");
+        .contains("gateway", "otp-issuer", "verifier", "sms-dispatcher", "push-dispatcher");
     Map<String, Built> built = new TreeMap<>();
     outbox.forEach((name, service) -> built.put(name, build(service)));
 
@@ -105,6 +153,9 @@ class DeploymentFilesTest {
     assertThat(issuer.prices().configured()).as("the issuer reads the example SMS price table").isTrue();
     assertThat(issuer.tenants().all()).as("the example tenant shows a daily spend cap")
         .anySatisfy(t -> assertThat(t.dailySpendCap()).isNotNull());
+    PushDispatcherConfig push = (PushDispatcherConfig) only(built, "push-dispatcher");
+    assertThat(push.providers()).as("PUSH_PROVIDER as the example has it").containsExactly("outbox");
+    assertThat(push.outboxFile()).as("SMS and push share one outbox").isEqualTo(dispatcher.outboxFile());
     for (Built b : built.values()) {
       if (b.config() instanceof GatewayConfig gateway) {
         assertThat(gateway.devOutboxFile()).as("/dev/outbox shows the file the outbox provider writes")
@@ -143,16 +194,36 @@ class DeploymentFilesTest {
   }
 
   @Test
+  void switchingPushToApnsAndFcmInTheEnvFileIsEnough() {
+    assertThat(envExample).as("the push switch only edits lines deploy/otpflow.env.example has")
+        .containsKeys(pushMode().keySet().toArray(String[]::new));
+    Map<String, String> dotEnv = new HashMap<>(envExample);
+    dotEnv.putAll(pushMode());
+    Map<String, Built> built = new TreeMap<>();
+    otpflowServices(dotEnv).forEach((name, service) -> built.put(name, build(service)));
+
+    PushDispatcherConfig push = (PushDispatcherConfig) only(built, "push-dispatcher");
+    assertThat(push.providers()).containsExactlyInAnyOrder("apns", "fcm");
+    assertThat(push.apns().topic()).isEqualTo("com.example.authenticator");
+    assertThat(push.apns().effectiveHost()).as("APNS_ENVIRONMENT production by default").isEqualTo("api.push.apple.com");
+    assertThat(push.fcm().projectId()).as("the project comes from the service account file").isEqualTo("example-project");
+  }
+
+  @Test
   void composeSetsOnlyVariablesTheConfigsRead() {
     Map<String, String> twilio = new HashMap<>(envExample);
     twilio.putAll(TWILIO_MODE);
+    Map<String, String> push = new HashMap<>(envExample);
+    push.putAll(pushMode());
     Map<String, Service> outbox = otpflowServices(envExample);
     Map<String, Service> twilioMode = otpflowServices(twilio);
+    Map<String, Service> pushLive = otpflowServices(push);
     SoftAssertions soft = new SoftAssertions();
     for (Service service : outbox.values()) {
-      // A variable counts as read when the config asks for it in either SMS mode.
+      // A variable counts as read when the config asks for it in any provider mode.
       Set<String> asked = new TreeSet<>(build(service).asked());
       asked.addAll(build(twilioMode.get(service.name())).asked());
+      asked.addAll(build(pushLive.get(service.name())).asked());
       asked.addAll(JVM_VARIABLES);
       soft.assertThat(new TreeSet<>(service.environment().keySet()))
           .as("variables compose sets for %s that its config never reads (dead or misspelt)", service.name())
@@ -385,16 +456,20 @@ class DeploymentFilesTest {
   @Test
   void filesTheConfigsReadAreMountedIntoTheirContainers() {
     SoftAssertions soft = new SoftAssertions();
-    for (Service service : otpflowServices(envExample).values()) {
+    Map<String, String> push = new HashMap<>(envExample);
+    push.putAll(pushMode());
+    List<Service> services = new ArrayList<>(otpflowServices(envExample).values());
+    services.addAll(otpflowServices(push).values());
+    for (Service service : services) {
       service.environment().forEach((name, value) -> {
         if (name.endsWith("_FILE") && !value.isBlank()) {
           soft.assertThat(service.mounts()).as("%s of %s (%s) lies on a volume or bind mount", name, service.name(), value)
               .anyMatch(mount -> under(value, mount.target()));
         }
       });
-      if (service.module().equals("sms-dispatcher")) {
+      if (service.module().equals("sms-dispatcher") || service.module().equals("push-dispatcher")) {
         String outbox = service.environment().get("OTPFLOW_OUTBOX_FILE");
-        soft.assertThat(service.mounts()).as("the dispatcher can write its outbox")
+        soft.assertThat(service.mounts()).as("%s can write its outbox", service.name())
             .anyMatch(mount -> under(outbox, mount.target()) && !mount.readOnly());
       }
     }
@@ -519,6 +594,10 @@ class DeploymentFilesTest {
           DispatcherConfig c = DispatcherConfig.fromEnv(env);
           yield new Built(c, c.httpPort(), env.asked());
         }
+        case "push-dispatcher" -> {
+          PushDispatcherConfig c = PushDispatcherConfig.fromEnv(env);
+          yield new Built(c, c.httpPort(), env.asked());
+        }
         default -> throw new AssertionError(
             "compose service " + service.name() + " runs " + service.image() + ", which no otpflow module builds");
       };
@@ -535,6 +614,7 @@ class DeploymentFilesTest {
         case IssuerConfig i -> "otp-issuer";
         case VerifierConfig v -> "verifier";
         case DispatcherConfig d -> "sms-dispatcher";
+        case PushDispatcherConfig d -> "push-dispatcher";
         default -> "";
       })) {
         configs.add(b.config());

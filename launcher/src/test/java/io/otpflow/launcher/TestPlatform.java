@@ -56,6 +56,9 @@ final class TestPlatform implements AutoCloseable {
     e.put(PlatformKeys.ADDRESS_KEYS, "a1:" + Base64.getEncoder().encodeToString("address-key-address-key-address!".getBytes()));
     e.put("OTPFLOW_TENANTS", tenants());
     e.put("SMS_PROVIDER", "twilio");
+    // Push goes to an outbox file of its own until the end-to-end push tests (issue 4, phase 2) bring the fakes.
+    e.put("PUSH_PROVIDER", "outbox");
+    e.put("OTPFLOW_OUTBOX_FILE", java.nio.file.Files.createTempFile("otpflow-outbox", ".jsonl").toString());
     e.put("TWILIO_ACCOUNT_SID", twilio.accountSid());
     e.put("TWILIO_AUTH_TOKEN", twilio.authToken());
     e.put("TWILIO_FROM_NUMBER", "+15005550006");

@@ -45,6 +45,7 @@ public final class ServiceRuntime implements AutoCloseable {
   private final DeadLetters deadLetters;
   private final Replies replies;
   private final List<ConsumerLoop> loops = new ArrayList<>();
+  private final Map<String, Callable<Boolean>> extraReadiness = new LinkedHashMap<>();
   private HttpServer http;
 
   private ServiceRuntime(String service, KafkaSettings kafka, RedisSettings redisSettings, PrometheusMeterRegistry registry) {
@@ -99,12 +100,18 @@ public final class ServiceRuntime implements AutoCloseable {
     return loop;
   }
 
-  /** Serves /metrics and /health; ready when Kafka and Redis answer and every loop runs. */
+  /** Adds a named readiness check of the service's own (a worker thread that must keep running); before {@link #serve}. */
+  public void addReadinessCheck(String name, Callable<Boolean> check) {
+    extraReadiness.put(name, check);
+  }
+
+  /** Serves /metrics and /health; ready when Kafka and Redis answer, every loop runs and every added check passes. */
   public void serve(Vertx vertx, String host, int port) throws Exception {
     Map<String, Callable<Boolean>> readiness = new LinkedHashMap<>();
     readiness.put("kafka", Readiness.kafka(admin));
     readiness.put("redis", Readiness.redis(redis));
     readiness.put("consumers", () -> loops.stream().allMatch(ConsumerLoop::isRunning));
+    readiness.putAll(extraReadiness);
     http = ServiceHttp.listen(vertx, host, port, registry, readiness).await(10, TimeUnit.SECONDS);
   }
 
