@@ -179,6 +179,9 @@ class TotpFlowTest {
     for (int i = 0; i < 20; i++) {
       ids.add(startTotp(ACME_KEY, account));
     }
+    String[] totpFunnel = {"tenant", "acme", "channel", "totp", "provider", "none", "country_code", "none"};
+    double verifiedBefore = verifierMetrics().sum("otp_verifications_verified_total", totpFunnel);
+    double refusedBefore = refused(verifierMetrics(), totpFunnel);
     List<Future<TestPlatform.Reply>> replies = new ArrayList<>();
     try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
       for (String id : ids) {
@@ -192,6 +195,21 @@ class TotpFlowTest {
       }
     }
     assertThat(approved).as("one time step is accepted once, whatever the concurrency").isEqualTo(1);
+    // The operator's funnel sees the same, labelled as an app (no provider, no number): one verified,
+    // and the 19 replays refused: denied, or locked once their failures locked the account (acme locks at 3).
+    PrometheusText after = verifierMetrics();
+    assertThat(after.sum("otp_verifications_verified_total", totpFunnel) - verifiedBefore).isEqualTo(1);
+    assertThat(refused(after, totpFunnel) - refusedBefore).isEqualTo(19);
+  }
+
+  private static double refused(PrometheusText metrics, String[] labels) {
+    return metrics.sum("otp_verifications_denied_total", labels) + metrics.sum("otp_verifications_locked_total", labels);
+  }
+
+  private static PrometheusText verifierMetrics() {
+    TestPlatform.Reply r = p.getUrl("http://127.0.0.1:" + p.platform.verifier().httpPort() + "/metrics", null);
+    assertThat(r.status()).isEqualTo(200);
+    return PrometheusText.parse(r.raw().body());
   }
 
   @Test

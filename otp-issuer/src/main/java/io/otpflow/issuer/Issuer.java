@@ -201,7 +201,7 @@ final class Issuer {
       // Nothing to send: the code is in the user's authenticator app (or recovery codes).
       StoredVerification created = new StoredVerification(send.verificationId(), tenant.id(), send.channel(), null,
           send.account(), "pending", now, now.plus(tenant.codeTtl()), 0, tenant.maxChecks(), null, true);
-      store.create(created, null, send.factorId(), null);
+      store.create(created, null, send.factorId(), countryCode);
       if (idempotencyKey != null) {
         store.keepIdempotency(idempotencyKey, created);
       }

@@ -1,6 +1,7 @@
 package io.otpflow.issuer;
 
 import io.otpflow.common.LuaScript;
+import io.otpflow.common.Metrics;
 import io.otpflow.common.RedisKeys;
 import io.otpflow.common.RedisKeys.Field;
 import java.time.Duration;
@@ -131,6 +132,10 @@ final class RedisChallengeStore {
     fields.put(Field.MAX_ATTEMPTS, Integer.toString(v.maxAttempts()));
     if (v.delivery() != null) {
       fields.put(Field.DELIVERY, v.delivery());
+    } else {
+      // Nothing is delivered (the code comes from the account's own factor): no provider will ever
+      // report, so the funnel labels its checks provider="none" rather than "unknown".
+      fields.put(Field.PROVIDER, Metrics.NONE);
     }
     if (countryCode != null) {
       fields.put(Field.COUNTRY_CODE, countryCode);
