@@ -1,0 +1,86 @@
+package io.otpflow.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * Finds a target's maximum sustained throughput. A closed-loop run with a fixed number in flight
+ * gives a first estimate; then open-loop probes at fixed rates, stepping up by a fifth while they
+ * hold and down by a fifth until one holds. A probe holds ("sustained") when every request scheduled
+ * in it was answered correctly, nothing was still open shortly after its end, its p99 stayed under
+ * {@link BenchOptions#sustainP99()}, and its median did not grow from the first to the last quarter
+ * of the window ({@link Run#latencyGrew()}): a backlog that keeps growing fails these quickly.
+ */
+final class Capacity {
+  private static final int MAX_UP = 8;
+  private static final int MAX_DOWN = 5;
+  private static final double STEP = 1.2;
+
+  /** One open-loop probe. */
+  record Probe(double rate, double achieved, long errors, long dropped, double p99Millis, boolean sustained) {}
+
+  /** The search: estimate, probes, and the highest sustained rate ({@code found} false if none held). */
+  record Result(int concurrency, double saturated, List<Probe> probes, double max, boolean found) {
+    long errors() {
+      return probes.stream().filter(Probe::sustained).mapToLong(Probe::errors).sum();
+    }
+
+    long dropped() {
+      return probes.stream().filter(Probe::sustained).mapToLong(Probe::dropped).sum();
+    }
+  }
+
+  private Capacity() {}
+
+  static Result find(Target target, BenchOptions o, double hint, Consumer<String> log) throws Exception {
+    Run estimate = LoadGenerator.closedLoop(target, o.concurrency(), o.saturateWarmup(), o.saturate(), hint);
+    double saturated = estimate.achievedRate();
+    log.accept(String.format("%s: %d in flight → %.0f/s (closed loop, first estimate; outcomes %s)", target.name(),
+        o.concurrency(), saturated, estimate.counts()));
+    double cap = o.maxRate() > 0 ? o.maxRate() : Double.MAX_VALUE;
+    double rate = Math.max(1, Math.min(cap, Math.floor(saturated)));
+    List<Probe> probes = new ArrayList<>();
+    Probe first = probe(target, rate, o, log);
+    probes.add(first);
+    double best = first.sustained() ? rate : 0;
+    if (first.sustained()) {
+      for (int i = 0; i < MAX_UP && rate * STEP <= cap; i++) {
+        rate = Math.floor(rate * STEP);
+        Probe p = probe(target, rate, o, log);
+        probes.add(p);
+        if (!p.sustained()) {
+          break;
+        }
+        best = rate;
+      }
+    } else {
+      for (int i = 0; i < MAX_DOWN && best == 0 && rate > 1; i++) {
+        rate = Math.max(1, Math.floor(rate / STEP));
+        Probe p = probe(target, rate, o, log);
+        probes.add(p);
+        if (p.sustained()) {
+          best = rate;
+        }
+      }
+    }
+    boolean found = best > 0;
+    double max = found ? best : rate;
+    log.accept(String.format("%s: maximum sustained %.0f/s%s", target.name(), max, found ? "" : " (NOT sustained: no probe held)"));
+    return new Result(o.concurrency(), saturated, probes, max, found);
+  }
+
+  private static Probe probe(Target target, double rate, BenchOptions o, Consumer<String> log) throws Exception {
+    Run run = LoadGenerator.fixedRate(target, rate, o.probeWarmup(), o.probe(), o.sustainP99().multipliedBy(2));
+    double p99 = run.percentileMillis(Request.ANSWER, 99);
+    for (String stage : run.histograms().keySet()) {
+      p99 = Math.max(p99, run.percentileMillis(stage, 99));
+    }
+    boolean sustained = run.errors() == 0 && run.dropped() == 0 && !Double.isNaN(p99) && p99 <= o.sustainP99().toMillis()
+        && !run.latencyGrew();
+    Probe p = new Probe(rate, run.achievedRate(), run.errors(), run.dropped(), p99, sustained);
+    log.accept(String.format("%s: probe %.0f/s → %.0f/s answered, p99 %.1f ms, %d errors, %d dropped: %s",
+        target.name(), rate, p.achieved(), p99, p.errors(), p.dropped(), sustained ? "sustained" : "not sustained"));
+    return p;
+  }
+}
