@@ -23,11 +23,15 @@ import java.util.stream.Stream;
  * @param probeWarmup per capacity probe, not recorded
  * @param probe per capacity probe, recorded
  * @param saturateWarmup before that run, unrecorded: JIT compilation of the path under test
+ * @param platformWarmup the same for send and check, longer: the services' JIT keeps compiling for
+ *     tens of seconds, and until it is done their CPU per request is several times higher
  * @param saturate the closed-loop run that gives the first estimate of capacity
  * @param concurrency requests in flight in that closed-loop run
  * @param levels percentages of the maximum at which the platform's latency is measured
  * @param rawLevels the same for the raw Kafka and Redis baselines (the targets need their 50 %)
  * @param maxRate the capacity search never goes above this (requests/s); 0 = no cap
+ * @param givenMax per section name ({@code send:400,check:3000}): skip its capacity search and take
+ *     this as its maximum, so two runs (before and after a change) compare the same fixed rates
  * @param sustainP99 a probe counts as sustained only if its p99 stays below this (and nothing failed)
  * @param sections which parts to run: raw-kafka, raw-redis, send, check
  * @param out folder for the JSON and Markdown reports
@@ -41,11 +45,13 @@ record BenchOptions(
     Duration probeWarmup,
     Duration probe,
     Duration saturateWarmup,
+    Duration platformWarmup,
     Duration saturate,
     int concurrency,
     List<Integer> levels,
     List<Integer> rawLevels,
     double maxRate,
+    Map<String, Double> givenMax,
     Duration sustainP99,
     Set<String> sections,
     Path out,
@@ -59,12 +65,14 @@ record BenchOptions(
       Map.entry("measure", "8s"),
       Map.entry("probe-warmup", "1s"),
       Map.entry("probe", "3s"),
-      Map.entry("saturate-warmup", "5s"),
+      Map.entry("saturate-warmup", "4s"),
+      Map.entry("platform-warmup", "15s"),
       Map.entry("saturate", "3s"),
       Map.entry("concurrency", "64"),
       Map.entry("levels", "25,50,80"),
       Map.entry("raw-levels", "50"),
       Map.entry("max-rate", "0"),
+      Map.entry("max", ""),
       Map.entry("sustain-p99", "300ms"),
       Map.entry("sections", String.join(",", ALL_SECTIONS)),
       Map.entry("out", "bench-results"),
@@ -72,9 +80,10 @@ record BenchOptions(
       Map.entry("services-jvm-options", "-Xms256m -Xmx1g"),
       Map.entry("partitions", "3"));
   private static final Map<String, Map<String, String>> PRESETS = Map.of(
-      "quick", Map.of("warmup", "500ms", "measure", "1s", "probe-warmup", "300ms", "probe", "1s", "saturate-warmup", "1s", "saturate", "1s",
+      "quick", Map.of("warmup", "500ms", "measure", "1s", "probe-warmup", "300ms", "probe", "1s", "saturate-warmup", "1s", "platform-warmup", "1s",
+          "saturate", "1s",
           "concurrency", "4", "max-rate", "20"),
-      "long", Map.of("warmup", "10s", "measure", "60s", "probe-warmup", "3s", "probe", "10s", "saturate-warmup", "20s",
+      "long", Map.of("warmup", "10s", "measure", "60s", "probe-warmup", "3s", "probe", "10s", "saturate-warmup", "20s", "platform-warmup", "60s",
           "saturate", "10s", "raw-levels", "25,50,80"));
 
   BenchOptions {
@@ -118,9 +127,10 @@ record BenchOptions(
     }
     return new BenchOptions(
         duration(values, "warmup"), duration(values, "measure"), duration(values, "probe-warmup"),
-        duration(values, "probe"), duration(values, "saturate-warmup"), duration(values, "saturate"),
+        duration(values, "probe"), duration(values, "saturate-warmup"),
+        duration(values, "platform-warmup"), duration(values, "saturate"),
         Integer.parseInt(values.get("concurrency")), percentages(values.get("levels")), percentages(values.get("raw-levels")),
-        Double.parseDouble(values.get("max-rate")), duration(values, "sustain-p99"),
+        Double.parseDouble(values.get("max-rate")), givenMax(values.get("max")), duration(values, "sustain-p99"),
         words(values.get("sections")), Path.of(values.get("out")), words(values.get("jfr")),
         List.of(values.get("services-jvm-options").trim().split("\\s+")), Integer.parseInt(values.get("partitions")));
   }
@@ -137,11 +147,13 @@ record BenchOptions(
     d.put("probe_warmup", probeWarmup.toString());
     d.put("probe", probe.toString());
     d.put("saturate_warmup", saturateWarmup.toString());
+    d.put("platform_warmup", platformWarmup.toString());
     d.put("saturate", saturate.toString());
     d.put("concurrency", concurrency);
     d.put("levels", levels);
     d.put("raw_levels", rawLevels);
     d.put("max_rate", maxRate);
+    d.put("max", givenMax);
     d.put("sustain_p99", sustainP99.toString());
     d.put("sections", new ArrayList<>(sections));
     d.put("services_jvm_options", servicesJvmOptions);
@@ -152,6 +164,18 @@ record BenchOptions(
 
   private static Duration duration(Map<String, String> values, String key) {
     return Env.parseDuration("--" + key, values.get(key));
+  }
+
+  private static Map<String, Double> givenMax(String list) {
+    Map<String, Double> given = new java.util.LinkedHashMap<>();
+    for (String pair : words(list)) {
+      String[] kv = pair.split(":", 2);
+      if (kv.length != 2) {
+        throw new IllegalArgumentException("--max takes section:rate pairs like send:400,check:3000.");
+      }
+      given.put(kv[0].trim(), Double.valueOf(kv[1].trim()));
+    }
+    return given;
   }
 
   private static List<Integer> percentages(String list) {

@@ -1,27 +1,32 @@
 package io.otpflow.bench;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 
 /**
  * Finds a target's maximum sustained throughput. A closed-loop run with a fixed number in flight
- * gives a first estimate; then open-loop probes at fixed rates, stepping up by a fifth while they
- * hold and down by a fifth until one holds. A probe holds ("sustained") when every request scheduled
+ * gives a first estimate; then open-loop probes at fixed rates: up by half while they hold, then
+ * once halfway back from the first that failed; or down by a fifth until one holds. A probe holds ("sustained") when every request scheduled
  * in it was answered correctly, nothing was still open shortly after its end, its p99 stayed under
  * {@link BenchOptions#sustainP99()}, and its median did not grow from the first to the last quarter
  * of the window ({@link Run#latencyGrew()}): a backlog that keeps growing fails these quickly.
  */
 final class Capacity {
-  private static final int MAX_UP = 8;
+  private static final int MAX_UP = 6;
   private static final int MAX_DOWN = 5;
-  private static final double STEP = 1.2;
+  private static final double UP = 1.5;
+  private static final double DOWN = 1.25;
 
   /** One open-loop probe. */
   record Probe(double rate, double achieved, long errors, long dropped, double p99Millis, boolean sustained) {}
 
-  /** The search: estimate, probes, and the highest sustained rate ({@code found} false if none held). */
-  record Result(int concurrency, double saturated, List<Probe> probes, double max, boolean found) {
+  /**
+   * The search: estimate, probes, and the highest sustained rate ({@code found} false if none held;
+   * {@code bounded} false if no probe above it failed, so the true maximum may be higher).
+   */
+  record Result(int concurrency, double saturated, List<Probe> probes, double max, boolean found, boolean bounded) {
     long errors() {
       return probes.stream().filter(Probe::sustained).mapToLong(Probe::errors).sum();
     }
@@ -33,8 +38,9 @@ final class Capacity {
 
   private Capacity() {}
 
-  static Result find(Target target, BenchOptions o, double hint, Consumer<String> log) throws Exception {
-    Run estimate = LoadGenerator.closedLoop(target, o.concurrency(), o.saturateWarmup(), o.saturate(), hint);
+  static Result find(Target target, BenchOptions o, Duration warmup, double hint, Consumer<String> log)
+      throws Exception {
+    Run estimate = LoadGenerator.closedLoop(target, o.concurrency(), warmup, o.saturate(), hint);
     double saturated = estimate.achievedRate();
     log.accept(String.format("%s: %d in flight → %.0f/s (closed loop, first estimate; outcomes %s)", target.name(),
         o.concurrency(), saturated, estimate.counts()));
@@ -44,30 +50,56 @@ final class Capacity {
     Probe first = probe(target, rate, o, log);
     probes.add(first);
     double best = first.sustained() ? rate : 0;
+    double failedAbove = 0;
     if (first.sustained()) {
-      for (int i = 0; i < MAX_UP && rate * STEP <= cap; i++) {
-        rate = Math.floor(rate * STEP);
+      // Up in big steps until a probe fails, then once halfway back: few probes even when the first
+      // estimate is far below the maximum (a closed loop with few in flight batches poorly).
+      for (int i = 0; i < MAX_UP && rate * UP <= cap; i++) {
+        rate = Math.floor(rate * UP);
         Probe p = probe(target, rate, o, log);
         probes.add(p);
         if (!p.sustained()) {
+          failedAbove = rate;
           break;
         }
         best = rate;
       }
+      if (failedAbove > 0) {
+        double mid = Math.floor((best + failedAbove) / 2);
+        Probe p = probe(target, mid, o, log);
+        probes.add(p);
+        if (p.sustained()) {
+          best = mid;
+        } else {
+          failedAbove = mid;
+        }
+      }
     } else {
+      failedAbove = rate;
       for (int i = 0; i < MAX_DOWN && best == 0 && rate > 1; i++) {
-        rate = Math.max(1, Math.floor(rate / STEP));
+        rate = Math.max(1, Math.floor(rate / DOWN));
         Probe p = probe(target, rate, o, log);
         probes.add(p);
         if (p.sustained()) {
           best = rate;
+        } else {
+          failedAbove = rate;
         }
       }
     }
     boolean found = best > 0;
     double max = found ? best : rate;
-    log.accept(String.format("%s: maximum sustained %.0f/s%s", target.name(), max, found ? "" : " (NOT sustained: no probe held)"));
-    return new Result(o.concurrency(), saturated, probes, max, found);
+    boolean bounded = failedAbove > max;
+    log.accept(String.format("%s: maximum sustained %.0f/s%s", target.name(), max,
+        !found ? " (NOT sustained: no probe held)" : bounded ? "" : " (at least: the search stopped before a probe failed)"));
+    return new Result(o.concurrency(), saturated, probes, max, found, bounded);
+  }
+
+  /** No search: the maximum is given (--max), after the same JIT warm-up the search would have had. */
+  static Result given(Target target, double max, Duration warmup, Consumer<String> log) throws Exception {
+    LoadGenerator.fixedRate(target, Math.max(1, max / 2), warmup, Duration.ZERO, Duration.ofSeconds(5));
+    log.accept(String.format("%s: maximum given as %.0f/s (no search)", target.name(), max));
+    return new Result(0, 0, List.of(), max, true, true);
   }
 
   private static Probe probe(Target target, double rate, BenchOptions o, Consumer<String> log) throws Exception {

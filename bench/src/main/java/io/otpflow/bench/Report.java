@@ -21,6 +21,7 @@ final class Report {
     ObjectNode n = Json.MAPPER.createObjectNode();
     n.put("max_rate", round(s.capacity().max()));
     n.put("max_sustained", s.capacity().found());
+    n.put("max_bounded", s.capacity().bounded());
     ObjectNode estimate = n.putObject("closed_loop_estimate");
     estimate.put("in_flight", s.capacity().concurrency());
     estimate.put("throughput", round(s.capacity().saturated()));
@@ -101,7 +102,8 @@ final class Report {
       JsonNode half = halfLevel(s);
       JsonNode answer = half.path("latency_ms").path(Request.ANSWER);
       md.append("| ").append(e.getKey()).append(" | ").append(s.path("max_rate").asText())
-          .append(s.path("max_sustained").asBoolean() ? "" : " (not sustained)").append(" | ")
+          .append(s.path("max_sustained").asBoolean() ? "" : " (not sustained)")
+          .append(s.path("max_bounded").asBoolean() ? "" : " (at least)").append(" | ")
           .append(answer.path("p50").asText("-")).append(" | ").append(answer.path("p99").asText("-")).append(" | ")
           .append(answer.path("p999").asText("-")).append(" | ").append(s.path("errors").asText()).append(" | ")
           .append(s.path("dropped").asText()).append(" |\n");

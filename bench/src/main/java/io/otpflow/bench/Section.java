@@ -17,9 +17,12 @@ record Section(String name, Capacity.Result capacity, List<Level> levels) {
   record Level(int percent, Run run, Map<String, Double> cpuMillisPerRequest, Map<String, Double> rssMib,
       List<Double> loadAverage) {}
 
-  static Section measure(Target target, List<Integer> percents, BenchOptions o, double hint, Processes processes,
-      Consumer<String> log) throws Exception {
-    Capacity.Result capacity = Capacity.find(target, o, hint, log);
+  static Section measure(Target target, List<Integer> percents, java.time.Duration warmup, BenchOptions o, double hint,
+      Processes processes, Consumer<String> log) throws Exception {
+    Double given = o.givenMax().get(target.name());
+    Capacity.Result capacity = given != null
+        ? Capacity.given(target, given, warmup, log)
+        : Capacity.find(target, o, warmup, hint, log);
     List<Level> levels = new ArrayList<>();
     for (int percent : percents) {
       double rate = Math.max(1, capacity.max() * percent / 100.0);
