@@ -37,7 +37,7 @@ public final class Standalone {
     String apiKey = System.getenv().getOrDefault("OTPFLOW_DEMO_API_KEY", secrets.getProperty("demo.api.key"));
     int gatewayPort = Integer.parseInt(System.getenv().getOrDefault("OTPFLOW_GATEWAY_PORT", "8080"));
 
-    KafkaBroker kafka = KafkaBroker.start(data.resolve("kafka"), 0);
+    KafkaBroker kafka = KafkaBroker.start(data.resolve("kafka"), 0, KafkaBroker.JvmProfile.THROUGHPUT);
     RedisServer redis = RedisServer.start(data.resolve("redis"), 0);
     Map<String, String> env = new HashMap<>(System.getenv());
     env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
