@@ -66,7 +66,7 @@ public final class Bench {
     ObjectNode report = Json.MAPPER.createObjectNode();
     ObjectNode sections = Json.MAPPER.createObjectNode();
     Map<String, Section> results = new LinkedHashMap<>();
-    try (KafkaBroker kafka = KafkaBroker.start(data.resolve("kafka"), 0);
+    try (KafkaBroker kafka = KafkaBroker.start(data.resolve("kafka"), 0, o.kafkaJvm());
         RedisServer redis = RedisServer.start(data.resolve("redis"), 0);
         FakeTwilio twilio = FakeTwilio.start();
         BenchPlatform platform = BenchPlatform.start(o, kafka, redis, twilio, data);

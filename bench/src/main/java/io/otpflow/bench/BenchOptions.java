@@ -1,6 +1,7 @@
 package io.otpflow.bench;
 
 import io.otpflow.common.Env;
+import io.otpflow.embedded.KafkaBroker;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -38,6 +39,7 @@ import java.util.stream.Stream;
  * @param jfr processes to record with Java Flight Recorder during the platform sections (services, kafka)
  * @param servicesJvmOptions options of the services' JVM
  * @param partitions partitions of every topic, platform and raw alike (as ./otpflow up: 3)
+ * @param kafkaJvm the embedded broker's JVM profile: {@code throughput} (as ./otpflow up) or {@code quick-start} (as tests)
  */
 record BenchOptions(
     Duration warmup,
@@ -57,7 +59,8 @@ record BenchOptions(
     Path out,
     Set<String> jfr,
     List<String> servicesJvmOptions,
-    int partitions) {
+    int partitions,
+    KafkaBroker.JvmProfile kafkaJvm) {
 
   static final List<String> ALL_SECTIONS = List.of("raw-kafka", "raw-redis", "send", "check");
   private static final Map<String, String> DEFAULTS = Map.ofEntries(
@@ -78,7 +81,8 @@ record BenchOptions(
       Map.entry("out", "bench-results"),
       Map.entry("jfr", ""),
       Map.entry("services-jvm-options", "-Xms256m -Xmx1g"),
-      Map.entry("partitions", "3"));
+      Map.entry("partitions", "3"),
+      Map.entry("kafka-jvm", "throughput"));
   private static final Map<String, Map<String, String>> PRESETS = Map.of(
       "quick", Map.of("warmup", "500ms", "measure", "1s", "probe-warmup", "300ms", "probe", "1s", "saturate-warmup", "1s", "platform-warmup", "1s",
           "saturate", "1s",
@@ -132,7 +136,8 @@ record BenchOptions(
         Integer.parseInt(values.get("concurrency")), percentages(values.get("levels")), percentages(values.get("raw-levels")),
         Double.parseDouble(values.get("max-rate")), givenMax(values.get("max")), duration(values, "sustain-p99"),
         words(values.get("sections")), Path.of(values.get("out")), words(values.get("jfr")),
-        List.of(values.get("services-jvm-options").trim().split("\\s+")), Integer.parseInt(values.get("partitions")));
+        List.of(values.get("services-jvm-options").trim().split("\\s+")), Integer.parseInt(values.get("partitions")),
+        KafkaBroker.JvmProfile.valueOf(values.get("kafka-jvm").toUpperCase(Locale.ROOT).replace('-', '_')));
   }
 
   boolean runs(String section) {
@@ -158,6 +163,7 @@ record BenchOptions(
     d.put("sections", new ArrayList<>(sections));
     d.put("services_jvm_options", servicesJvmOptions);
     d.put("partitions", partitions);
+    d.put("kafka_jvm", kafkaJvm.name().toLowerCase(Locale.ROOT).replace('_', '-'));
     d.put("jfr", new ArrayList<>(jfr));
     return d;
   }
