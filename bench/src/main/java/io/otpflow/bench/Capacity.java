@@ -7,8 +7,9 @@ import java.util.function.Consumer;
 
 /**
  * Finds a target's maximum sustained throughput. A closed-loop run with a fixed number in flight
- * gives a first estimate; then open-loop probes at fixed rates: up by half while they hold, then
- * once halfway back from the first that failed; or down by a fifth until one holds. A probe holds ("sustained") when every request scheduled
+ * gives a first estimate; then open-loop probes at fixed rates: up by half while they hold, or
+ * down by a fifth until one holds, then once halfway between the best that held and the lowest
+ * that failed. A probe holds ("sustained") when every request scheduled
  * in it was answered correctly, nothing was still open shortly after its end, its p99 stayed under
  * {@link BenchOptions#sustainP99()}, and its median did not grow from the first to the last quarter
  * of the window ({@link Run#latencyGrew()}): a backlog that keeps growing fails these quickly.
@@ -64,16 +65,6 @@ final class Capacity {
         }
         best = rate;
       }
-      if (failedAbove > 0) {
-        double mid = Math.floor((best + failedAbove) / 2);
-        Probe p = probe(target, mid, o, log);
-        probes.add(p);
-        if (p.sustained()) {
-          best = mid;
-        } else {
-          failedAbove = mid;
-        }
-      }
     } else {
       failedAbove = rate;
       for (int i = 0; i < MAX_DOWN && best == 0 && rate > 1; i++) {
@@ -85,6 +76,17 @@ final class Capacity {
         } else {
           failedAbove = rate;
         }
+      }
+    }
+    if (best > 0 && failedAbove > best * 1.1) {
+      // One probe halfway between the highest rate that held and the lowest that failed.
+      double mid = Math.floor((best + failedAbove) / 2);
+      Probe p = probe(target, mid, o, log);
+      probes.add(p);
+      if (p.sustained()) {
+        best = mid;
+      } else {
+        failedAbove = mid;
       }
     }
     boolean found = best > 0;
