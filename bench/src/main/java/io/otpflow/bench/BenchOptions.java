@@ -65,11 +65,11 @@ record BenchOptions(
   static final List<String> ALL_SECTIONS = List.of("raw-kafka", "raw-redis", "send", "check");
   private static final Map<String, String> DEFAULTS = Map.ofEntries(
       Map.entry("warmup", "2s"),
-      Map.entry("measure", "8s"),
+      Map.entry("measure", "6s"),
       Map.entry("probe-warmup", "1s"),
       Map.entry("probe", "3s"),
       Map.entry("saturate-warmup", "4s"),
-      Map.entry("platform-warmup", "15s"),
+      Map.entry("platform-warmup", "10s"),
       Map.entry("saturate", "3s"),
       Map.entry("concurrency", "64"),
       Map.entry("levels", "25,50,80"),

@@ -41,10 +41,11 @@ final class Capacity {
 
   static Result find(Target target, BenchOptions o, Duration warmup, double hint, Consumer<String> log)
       throws Exception {
-    Run estimate = LoadGenerator.closedLoop(target, o.concurrency(), warmup, o.saturate(), hint);
+    int inFlight = o.concurrency() * target.inFlightFactor();
+    Run estimate = LoadGenerator.closedLoop(target, inFlight, warmup, o.saturate(), hint);
     double saturated = estimate.achievedRate();
     log.accept(String.format("%s: %d in flight → %.0f/s (closed loop, first estimate; outcomes %s)", target.name(),
-        o.concurrency(), saturated, estimate.counts()));
+        inFlight, saturated, estimate.counts()));
     double cap = o.maxRate() > 0 ? o.maxRate() : Double.MAX_VALUE;
     double rate = Math.max(1, Math.min(cap, Math.floor(saturated)));
     List<Probe> probes = new ArrayList<>();
@@ -94,7 +95,7 @@ final class Capacity {
     boolean bounded = failedAbove > max;
     log.accept(String.format("%s: maximum sustained %.0f/s%s", target.name(), max,
         !found ? " (NOT sustained: no probe held)" : bounded ? "" : " (at least: the search stopped before a probe failed)"));
-    return new Result(o.concurrency(), saturated, probes, max, found, bounded);
+    return new Result(inFlight, saturated, probes, max, found, bounded);
   }
 
   /** No search: the maximum is given (--max), after the same JIT warm-up the search would have had. */

@@ -86,6 +86,11 @@ final class RawKafka implements Target, AutoCloseable {
   }
 
   @Override
+  public int inFlightFactor() {
+    return 8;
+  }
+
+  @Override
   public void fire(Request r) {
     String id = Long.toString(r.seq) + "-" + r.intendedNanos;
     pending.put(id, r);

@@ -10,6 +10,14 @@ interface Target {
 
   void fire(Request request);
 
+  /**
+   * How many times --concurrency requests the closed-loop estimate keeps in flight: a target that
+   * batches (raw Kafka) needs many more in flight than the platform to come near its maximum.
+   */
+  default int inFlightFactor() {
+    return 1;
+  }
+
   /** Called before a run of about {@code requests} requests, outside any measurement (fixtures). */
   default void prepare(long requests) throws Exception {}
 }
