@@ -43,7 +43,22 @@ final class LoadGenerator {
     }
     awaitDrain(run, drain);
     run.close();
+    awaitQuiet(run);
     return run;
+  }
+
+  /**
+   * After a run that left requests open (an overloaded probe), waits until late answers have stopped
+   * coming for a second (at most a minute): otherwise the next run would measure this one's backlog.
+   */
+  private static void awaitQuiet(Run run) throws InterruptedException {
+    if (run.dropped() == 0) {
+      return;
+    }
+    long giveUp = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+    while (System.nanoTime() - run.lastActivityNanos() < Duration.ofSeconds(1).toNanos() && System.nanoTime() < giveUp) {
+      Thread.sleep(50);
+    }
   }
 
   /**
@@ -85,6 +100,7 @@ final class LoadGenerator {
     stop.set(true);
     awaitDrain(run, Duration.ofSeconds(5));
     run.close();
+    awaitQuiet(run);
     return run;
   }
 

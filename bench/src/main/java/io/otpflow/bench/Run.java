@@ -34,6 +34,8 @@ final class Run {
   private final AtomicLong maxLagNanos = new AtomicLong();
   private final AtomicLong fired = new AtomicLong();
   private volatile boolean closed;
+  /** Last time anything of this run was answered, also after it was closed (a backlog still draining). */
+  private volatile long lastActivityNanos = System.nanoTime();
   private final Map<String, Histogram> closedStages = new TreeMap<>();
   private final Map<String, Long> closedCounts = new TreeMap<>();
 
@@ -56,6 +58,7 @@ final class Run {
   }
 
   void record(String stage, Request r) {
+    lastActivityNanos = System.nanoTime();
     if (closed || !r.measured) {
       return;
     }
@@ -73,6 +76,7 @@ final class Run {
   }
 
   void count(String what) {
+    lastActivityNanos = System.nanoTime();
     if (!closed) {
       counts.computeIfAbsent(what, k -> new LongAdder()).increment();
     }
@@ -80,6 +84,10 @@ final class Run {
 
   void finished(Request r) {
     inFlight.remove(r);
+  }
+
+  long lastActivityNanos() {
+    return lastActivityNanos;
   }
 
   int inFlight() {
