@@ -9,7 +9,7 @@ import java.util.function.Consumer;
  * Finds a target's maximum sustained throughput. A closed-loop run with a fixed number in flight
  * gives a first estimate; then open-loop probes at fixed rates: up by half while they hold, or
  * down by a fifth until one holds, then once halfway between the best that held and the lowest
- * that failed. A probe that fails is repeated once before it counts. A probe holds ("sustained") when every request scheduled
+ * that failed. A probe that fails narrowly is repeated once before it counts. A probe holds ("sustained") when every request scheduled
  * in it was answered correctly, nothing was still open shortly after its end, its p99 stayed under
  * {@link BenchOptions#sustainP99()}, and its median did not grow from the first to the last quarter
  * of the window ({@link Run#latencyGrew()}): a backlog that keeps growing fails these quickly.
@@ -106,13 +106,15 @@ final class Capacity {
   }
 
   /**
-   * A probe that fails is run once more and counts as failed only if it fails again: on a shared
-   * machine a stall of a second (another process, a collection) leaves a backlog that fails a probe
-   * once, while an overload fails it every time.
+   * A probe that fails narrowly (no errors, at most 1 % left open) is run once more and counts as
+   * failed only if it fails again: on a shared machine a stall of a second (another process, a
+   * collection) leaves a backlog that fails a probe once, while an overload fails it every time.
+   * A clear overload (errors, or many left open) is not repeated.
    */
   private static Probe probe(Target target, double rate, BenchOptions o, Consumer<String> log) throws Exception {
     Probe first = probeOnce(target, rate, o, log);
-    return first.sustained() ? first : probeOnce(target, rate, o, log);
+    boolean narrow = first.errors() == 0 && first.dropped() <= rate * o.probe().toMillis() / 1000.0 / 100;
+    return first.sustained() || !narrow ? first : probeOnce(target, rate, o, log);
   }
 
   private static Probe probeOnce(Target target, double rate, BenchOptions o, Consumer<String> log) throws Exception {
