@@ -43,27 +43,44 @@ public final class KafkaBroker implements AutoCloseable {
     private static final Duration SHUTDOWN_HOOK_GRACE = Duration.ofSeconds(10);
     private static final int LOG_TAIL_LINES = 40;
 
-    /**
-     * Options of the child JVMs. A development broker carries little load, so the JIT stops at C1 and
-     * the serial collector is used: together they cut start-up time by about a fifth on a two-core
-     * machine, which every test that restarts the broker pays. The logback file keeps the broker's
-     * own log at INFO whatever logback configuration the shared class path contains.
-     */
-    private static final List<String> JVM_OPTIONS = List.of(
-            "-Xms64m", "-Xmx512m",
-            "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-            "-Djava.awt.headless=true",
-            "-Dlogback.configurationFile=io/otpflow/embedded/kafka-broker-logback.xml");
+    /** How the broker's JVM is tuned; either way its own log stays at INFO whatever logback configuration the class path has. */
+    public enum JvmProfile {
+        /**
+         * For tests, which start and restart brokers often and load them lightly: the JIT stops at C1
+         * and the serial collector is used, which together cut start-up time by about a fifth on a
+         * two-core machine.
+         */
+        QUICK_START("-Xms64m", "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"),
+        /**
+         * For a broker that carries load for a while ({@code ./otpflow up}, the benchmark): the full
+         * JIT and the default collector. Measured under load, the quick-start broker spent about a third
+         * more CPU per send and per check, and paused for each young collection (about one a second).
+         */
+        THROUGHPUT("-Xms256m", "-Xmx512m");
+
+        private final List<String> options;
+
+        JvmProfile(String... options) {
+            this.options = List.of(options);
+        }
+
+        private List<String> options() {
+            List<String> all = new java.util.ArrayList<>(options);
+            all.add("-Djava.awt.headless=true");
+            all.add("-Dlogback.configurationFile=io/otpflow/embedded/kafka-broker-logback.xml");
+            return all;
+        }
+    }
 
     private final Path dataDir;
     private final KRaftServerProperties properties;
     private final ChildJvm jvm;
     private volatile Process process;
 
-    private KafkaBroker(Path dataDir, int port, int controllerPort) {
+    private KafkaBroker(Path dataDir, int port, int controllerPort, JvmProfile profile) {
         this.dataDir = dataDir.toAbsolutePath();
         this.properties = new KRaftServerProperties(port, controllerPort, this.dataDir.resolve("kraft-logs"));
-        this.jvm = new ChildJvm("kafka.Kafka", JVM_OPTIONS, this.dataDir, logFile());
+        this.jvm = new ChildJvm("kafka.Kafka", profile.options(), this.dataDir, logFile());
         Runtime.getRuntime().addShutdownHook(new Thread(this::stopOnJvmExit, "kafka-broker-shutdown-" + port));
     }
 
@@ -76,7 +93,12 @@ public final class KafkaBroker implements AutoCloseable {
      *     ready within 60 s (the message then contains the end of its log)
      */
     public static KafkaBroker start(Path dataDir, int port) {
-        KafkaBroker broker = new KafkaBroker(dataDir, FreePort.orPick(port), FreePort.pick());
+        return start(dataDir, port, JvmProfile.QUICK_START);
+    }
+
+    /** As {@link #start(Path, int)}, with the broker's JVM tuned for {@code profile}. */
+    public static KafkaBroker start(Path dataDir, int port, JvmProfile profile) {
+        KafkaBroker broker = new KafkaBroker(dataDir, FreePort.orPick(port), FreePort.pick(), profile);
         broker.launch();
         return broker;
     }
@@ -199,7 +221,7 @@ public final class KafkaBroker implements AutoCloseable {
         }
         String clusterId = Uuid.randomUuid().toString();
         log.info("Formatting new Kafka storage in {} with cluster id {}.", properties.logDir(), clusterId);
-        ChildJvm storageTool = new ChildJvm("kafka.tools.StorageTool", JVM_OPTIONS, dataDir, logFile());
+        ChildJvm storageTool = new ChildJvm("kafka.tools.StorageTool", JvmProfile.QUICK_START.options(), dataDir, logFile());
         Process format = storageTool.start(List.of("format", "-t", clusterId, "-c", configFile().toString(), "--standalone"));
         int exitCode;
         try {

@@ -38,7 +38,7 @@ public final class Standalone {
     String adminKey = System.getenv().getOrDefault("OTPFLOW_DEMO_ADMIN_KEY", secrets.getProperty("demo.admin.key"));
     int gatewayPort = Integer.parseInt(System.getenv().getOrDefault("OTPFLOW_GATEWAY_PORT", "8080"));
 
-    KafkaBroker kafka = KafkaBroker.start(data.resolve("kafka"), 0);
+    KafkaBroker kafka = KafkaBroker.start(data.resolve("kafka"), 0, KafkaBroker.JvmProfile.THROUGHPUT);
     RedisServer redis = RedisServer.start(data.resolve("redis"), 0);
     Map<String, String> env = new HashMap<>(System.getenv());
     env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());

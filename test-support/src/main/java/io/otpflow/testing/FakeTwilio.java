@@ -39,6 +39,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -105,6 +106,7 @@ public final class FakeTwilio implements AutoCloseable {
   private final AtomicInteger requests = new AtomicInteger();
   private final AtomicLong latencyMillis = new AtomicLong();
   private final Deque<Failure> failures = new ArrayDeque<>();
+  private volatile Consumer<ReceivedSms> listener;
 
   private FakeTwilio(String accountSid, String authToken) {
     this.accountSid = requireText(accountSid, "accountSid");
@@ -188,6 +190,15 @@ public final class FakeTwilio implements AutoCloseable {
         failures.addLast(new Failure(httpStatus, twilioErrorCode, retryAfterSeconds));
       }
     }
+  }
+
+  /**
+   * Hands every accepted message to {@code listener} (on the server's event loop, before the answer)
+   * instead of keeping it in {@link #messages()}: for long runs such as the benchmark, where a kept
+   * list would grow without bound. Null goes back to keeping them.
+   */
+  public void streamTo(Consumer<ReceivedSms> listener) {
+    this.listener = listener;
   }
 
   /** Delays every answer by {@code delay} (zero for none): for client timeouts. */
@@ -382,7 +393,12 @@ public final class FakeTwilio implements AutoCloseable {
     Instant now = Instant.now();
     ReceivedSms sms =
         new ReceivedSms(sid, to, from, body, callback, service, validityPeriod, accountSid, now, params);
-    messages.add(sms);
+    Consumer<ReceivedSms> streamTo = listener;
+    if (streamTo != null) {
+      streamTo.accept(sms);
+    } else {
+      messages.add(sms);
+    }
     send(ctx, 201, messageResource(sms));
   }
 

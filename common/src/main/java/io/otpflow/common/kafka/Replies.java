@@ -5,10 +5,12 @@ import io.otpflow.common.MalformedEventException;
 import io.otpflow.common.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.header.Header;
 
 /** The serving side of request/reply: reads the correlation headers and answers the instance that asked. */
@@ -40,12 +42,17 @@ public final class Replies {
 
   /** Publishes the reply and waits for the broker to take it. */
   public void send(ConsumerRecord<String, byte[]> request, Object reply) throws Exception {
+    start(request, reply).get(10, TimeUnit.SECONDS);
+  }
+
+  /** Publishes the reply without waiting: the caller waits on the future (for at most 10 s) before its commit. */
+  public Future<RecordMetadata> start(ConsumerRecord<String, byte[]> request, Object reply) {
     String replyTo = header(request, Topics.REPLY_TO);
     String requestId = header(request, Topics.REQUEST_ID);
     ProducerRecord<String, byte[]> record = new ProducerRecord<>(Topics.REPLIES, replyTo, Json.write(reply));
     record.headers().add(Topics.REPLY_TO, replyTo.getBytes(StandardCharsets.UTF_8));
     record.headers().add(Topics.REQUEST_ID, requestId.getBytes(StandardCharsets.UTF_8));
-    producer.send(record).get(10, TimeUnit.SECONDS);
+    return producer.send(record);
   }
 
   private static String header(ConsumerRecord<String, byte[]> record, String name) {

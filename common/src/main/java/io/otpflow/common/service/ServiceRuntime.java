@@ -19,10 +19,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.RedisClient;
@@ -90,7 +92,17 @@ public final class ServiceRuntime implements AutoCloseable {
 
   /** Publishes an event as JSON and waits for the broker's acknowledgement (acks=all). */
   public void publish(String topic, String key, Object event) throws Exception {
-    producer.send(new ProducerRecord<>(topic, key, Json.write(event))).get(PUBLISH_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    await(publishAsync(topic, key, event));
+  }
+
+  /** Publishes an event as JSON without waiting; {@link #await} it before the input record counts as done. */
+  public Future<RecordMetadata> publishAsync(String topic, String key, Object event) {
+    return producer.send(new ProducerRecord<>(topic, key, Json.write(event)));
+  }
+
+  /** Waits for a publish to be acknowledged, as long as {@link #publish} would. */
+  public static void await(Future<RecordMetadata> published) throws Exception {
+    published.get(PUBLISH_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** Starts a consumer loop in {@code group} on {@code topic}; it is closed with the service. */
