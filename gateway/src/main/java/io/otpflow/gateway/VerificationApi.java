@@ -2,6 +2,7 @@ package io.otpflow.gateway;
 
 import io.otpflow.common.CodeMac;
 import io.otpflow.common.Json;
+import io.otpflow.common.SecretBox;
 import io.otpflow.common.Tenant;
 import io.otpflow.common.TenantDirectory;
 import io.otpflow.common.Topics;
@@ -39,18 +40,30 @@ final class VerificationApi {
       Pattern.compile("((25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])");
   private static final Pattern IPV6 = Pattern.compile("(?=.*:.*:)[0-9a-fA-F:]{2,39}");
   private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x21-\\x7e]{1,255}");
+  private static final Pattern DEVICE_ID = Pattern.compile("DV[0-9a-f]{32}");
+  /**
+   * Where a push sign-in comes from, shown in the notification: printable text without format
+   * characters (no bidi overrides that could make the prompt read differently than it is) and
+   * without braces (no {code} placeholders).
+   */
+  static final Pattern CONTEXT = Pattern.compile("[^\\p{Cntrl}\\p{Cf}{}]{1,100}");
+  /** Base64 (standard or URL-safe, padding optional) of a DER or raw ECDSA P-256 signature. */
+  private static final Pattern SIGNATURE = Pattern.compile("[A-Za-z0-9+/_-]{11,108}={0,2}");
 
   private final TenantDirectory tenants;
   private final CodeMac codeMac;
   private final RequestReplyClient kafka;
   private final Duration timeout;
+  private final SecretBox factorBox;
   private final SecureRandom random = new SecureRandom();
 
-  VerificationApi(TenantDirectory tenants, CodeMac codeMac, RequestReplyClient kafka, Duration timeout) {
+  /** @param factorBox seals push answers' signatures for the verifier (OTPFLOW_FACTOR_KEYS) */
+  VerificationApi(TenantDirectory tenants, CodeMac codeMac, RequestReplyClient kafka, Duration timeout, SecretBox factorBox) {
     this.tenants = tenants;
     this.codeMac = codeMac;
     this.kafka = kafka;
     this.timeout = timeout;
+    this.factorBox = factorBox;
   }
 
   /**
@@ -71,6 +84,19 @@ final class VerificationApi {
     ctx.put(TENANT, caller.get().tenant());
     ctx.put(CALLER, caller.get());
     ctx.next();
+  }
+
+  /**
+   * For device answers: a device holds no tenant API key, its signature is its credential, so the
+   * key is optional. One that is sent must be valid (else 401, as everywhere), and then the
+   * verification must be its tenant's (the verifier answers 404 otherwise).
+   */
+  void authenticateIfKeyed(RoutingContext ctx) {
+    if (ctx.request().getHeader("authorization") == null) {
+      ctx.next();
+      return;
+    }
+    authenticate(ctx);
   }
 
   static Tenant tenant(RoutingContext ctx) {
@@ -119,7 +145,8 @@ final class VerificationApi {
   }
 
   /** A validated send: everything the issuer needs, nothing it must re-check. */
-  private record SendInput(String to, String channel, String account, String clientIp, String factorId) {}
+  private record SendInput(String to, String channel, String account, String clientIp, String factorId, String mode,
+      Boolean numberMatching, String context) {}
 
   void validateSend(RoutingContext ctx) {
     JsonObject body = ctx.get(BODY);
@@ -134,9 +161,14 @@ final class VerificationApi {
       Problems.send(ctx, 400, "invalid-field", "'channel' must be a string.");
       return;
     }
+    boolean push = "push".equals(channelText);
     boolean silent = "totp".equals(channelText) || "recovery_code".equals(channelText);
-    if (!"sms".equals(channelText) && !silent) {
-      Problems.send(ctx, 400, "unsupported-channel", "Channel must be 'sms', 'totp' or 'recovery_code'.");
+    if (!"sms".equals(channelText) && !silent && !push) {
+      Problems.send(ctx, 400, "unsupported-channel", "Channel must be 'sms', 'push', 'totp' or 'recovery_code'.");
+      return;
+    }
+    PushInput pushInput = pushInput(ctx, body, push);
+    if (pushInput == null) {
       return;
     }
     if (account != null && !(account instanceof String a && ACCOUNT.matcher(a).matches())) {
@@ -147,11 +179,17 @@ final class VerificationApi {
       Problems.send(ctx, 400, "invalid-field", "'factor_id' must be a factor id (FA…).");
       return;
     }
-    boolean toAccount = silent || (to == null && account != null);
+    boolean toAccount = silent || push || (to == null && account != null);
     if (toAccount && (account == null || to != null)) {
-      Problems.send(ctx, 400, "invalid-field", silent
+      Problems.send(ctx, 400, "invalid-field", push
+          ? "A push verification needs 'account' and no 'to': it goes to every device of the account."
+          : silent
           ? "A " + channelText + " verification needs 'account' and no 'to': the code comes from the account's factor."
           : "An SMS to the account's phone needs 'account'.");
+      return;
+    }
+    if (push && factorId != null) {
+      Problems.send(ctx, 400, "invalid-field", "A push goes to every device of the account; 'factor_id' does not apply.");
       return;
     }
     if (!toAccount && factorId != null) {
@@ -186,8 +224,51 @@ final class VerificationApi {
       Problems.send(ctx, 400, "invalid-idempotency-key", "Idempotency-Key must be 1-255 visible ASCII characters.");
       return;
     }
-    ctx.put(BODY, new SendInput(e164.orElse(null), channelText, (String) account, ipSubject, (String) factorId));
+    ctx.put(BODY, new SendInput(e164.orElse(null), channelText, (String) account, ipSubject, (String) factorId,
+        pushInput.mode(), pushInput.numberMatching(), pushInput.context()));
     ctx.next();
+  }
+
+  /** The push settings of a send: mode, number matching, context. */
+  private record PushInput(String mode, Boolean numberMatching, String context) {
+    static final PushInput NONE = new PushInput(null, null, null);
+  }
+
+  /**
+   * {@code mode} (code or approve, default approve), {@code number_matching} (approve only) and
+   * {@code context}, for a push; none of them for another channel. Null after answering 400.
+   */
+  private static PushInput pushInput(RoutingContext ctx, JsonObject body, boolean push) {
+    Object mode = body.getValue("mode");
+    Object matching = body.getValue("number_matching");
+    Object context = body.getValue("context");
+    if (!push) {
+      if (mode != null || matching != null || context != null) {
+        Problems.send(ctx, 400, "invalid-field", "'mode', 'number_matching' and 'context' are for push verifications.");
+        return null;
+      }
+      return PushInput.NONE;
+    }
+    String m = mode == null ? "approve" : mode instanceof String s ? s : "";
+    if (!"approve".equals(m) && !"code".equals(m)) {
+      Problems.send(ctx, 400, "invalid-field", "'mode' must be \"approve\" (the device approves or denies) or \"code\""
+          + " (the notification shows a code).");
+      return null;
+    }
+    if (matching != null && !(matching instanceof Boolean)) {
+      Problems.send(ctx, 400, "invalid-field", "'number_matching' must be true or false.");
+      return null;
+    }
+    if (Boolean.TRUE.equals(matching) && !"approve".equals(m)) {
+      Problems.send(ctx, 400, "invalid-field", "'number_matching' works with mode approve only.");
+      return null;
+    }
+    if (context != null && !(context instanceof String c && CONTEXT.matcher(c).matches() && !c.isBlank())) {
+      Problems.send(ctx, 400, "invalid-field", "'context' must be 1-100 printable characters without braces, e.g."
+          + " \"Firefox on Linux, Berlin\".");
+      return null;
+    }
+    return new PushInput(m, Boolean.TRUE.equals(matching), context == null ? null : ((String) context).strip());
   }
 
   void send(RoutingContext ctx) {
@@ -199,8 +280,9 @@ final class VerificationApi {
         new IssuerRequest.Send(
             UUID.randomUUID().toString(), Instant.now(), tenant.id(), id, input.channel(), input.to(), input.account(),
             input.clientIp(), key, TenantDirectory.sha256(input.to() + "|" + input.channel() + "|" + input.account()
-                + (input.factorId() == null ? "" : "|" + input.factorId())),
-            input.factorId(), null, null, null);
+                + (input.factorId() == null ? "" : "|" + input.factorId())
+                + (input.mode() == null ? "" : "|" + input.mode() + "|" + input.numberMatching() + "|" + input.context())),
+            input.factorId(), input.mode(), input.numberMatching(), input.context());
     ask(ctx, Topics.ISSUER_REQUESTS, id, request, IssuerReply.class)
         .onSuccess(reply -> answerIssuer(ctx, reply, 201));
   }
@@ -241,6 +323,118 @@ final class VerificationApi {
     ask(ctx, Topics.VERIFIER_REQUESTS, id, request, CheckReply.class).onSuccess(reply -> answerCheck(ctx, id, reply));
   }
 
+  /**
+   * POST /v1/verifications/{id}/answers: a push device approves or denies, signing
+   * "{id}:{decision}" or "{id}:{decision}:{number}". The gateway checks the shape only; the verifier,
+   * which holds the devices' public keys, checks the signature. The signature is sealed before it
+   * goes on Kafka.
+   */
+  void answer(RoutingContext ctx) {
+    Tenant tenant = ctx.get(TENANT); // null without an API key
+    String id = ctx.pathParam("id");
+    if (!VERIFICATION_ID.matcher(id).matches()) {
+      Problems.send(ctx, 404, "verification-not-found", "No such verification.");
+      return;
+    }
+    JsonObject body = ctx.get(BODY);
+    Object device = body.getValue("device_id");
+    Object decision = body.getValue("decision");
+    Object number = body.getValue("number");
+    Object signature = body.getValue("signature");
+    if (!(device instanceof String d && DEVICE_ID.matcher(d).matches())) {
+      Problems.send(ctx, 400, "invalid-field", "'device_id' must be the answering device's id (DV…).");
+      return;
+    }
+    if (!"approve".equals(decision) && !"deny".equals(decision)) {
+      Problems.send(ctx, 400, "invalid-field", "'decision' must be \"approve\" or \"deny\".");
+      return;
+    }
+    Integer typed = number(number);
+    if (number != null && typed == null) {
+      Problems.send(ctx, 400, "invalid-field", "'number' must be the two-digit number shown on the sign-in screen.");
+      return;
+    }
+    String sig = signature instanceof String s ? s.strip() : null;
+    byte[] raw = sig != null && SIGNATURE.matcher(sig).matches() ? base64(sig) : null;
+    if (raw == null || raw.length < 8 || raw.length > 80) {
+      Problems.send(ctx, 400, "invalid-field", "'signature' must be base64 of the device's ECDSA P-256 signature (DER or"
+          + " raw r||s) over \"" + id + ":" + decision + (typed == null ? "" : ":" + typed) + "\".");
+      return;
+    }
+    askAnswer(ctx, tenant == null ? null : tenant.id(), id, (String) device, (String) decision, typed, raw)
+        .onSuccess(reply -> answerAnswer(ctx, id, reply));
+  }
+
+  /**
+   * Sends an answer to the verifier, its signature sealed (also used by the dev outbox page, which
+   * signs for its development devices). A failure has been answered 503 already.
+   */
+  Future<CheckReply> askAnswer(RoutingContext ctx, String tenant, String id, String device, String decision, Integer number,
+      byte[] signature) {
+    CheckRequest.Answer answer = new CheckRequest.Answer(device, decision, number, factorBox.seal(
+        java.util.Base64.getEncoder().encodeToString(signature), CheckRequest.Answer.signatureAad(id, device)));
+    return ask(ctx, Topics.VERIFIER_REQUESTS, id,
+        CheckRequest.answer(UUID.randomUUID().toString(), Instant.now(), tenant, id, answer), CheckReply.class);
+  }
+
+  /** A JSON integer 10-99 or a string of those two digits; null for anything else. */
+  private static Integer number(Object value) {
+    if (value instanceof Integer i && i >= 10 && i <= 99) {
+      return i;
+    }
+    if (value instanceof String s && s.matches("[1-9][0-9]")) {
+      return Integer.valueOf(s);
+    }
+    return null;
+  }
+
+  private static byte[] base64(String text) {
+    try {
+      return text.contains("-") || text.contains("_")
+          ? java.util.Base64.getUrlDecoder().decode(text) : java.util.Base64.getDecoder().decode(text);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+  }
+
+  private void answerAnswer(RoutingContext ctx, String id, CheckReply reply) {
+    if (ctx.response().ended()) {
+      return;
+    }
+    JsonObject body = new JsonObject().put("id", id);
+    switch (reply) {
+      case CheckReply.Approved a -> respond(ctx, 200, body.put("status", "approved"));
+      case CheckReply.Declined d -> respond(ctx, 200, body.put("status", "denied"));
+      case CheckReply.Denied d -> {
+        ctx.put(Problems.EXTRA, new JsonObject().put("attempts_left", d.attemptsLeft()));
+        Problems.send(ctx, 422, "wrong-number", "The number does not match the one on the sign-in screen; "
+            + d.attemptsLeft() + " attempts left.");
+      }
+      case CheckReply.Expired e -> respond(ctx, 200, body.put("status", "expired"));
+      case CheckReply.Locked l -> {
+        body.put("status", "locked");
+        if (l.retryAfterSeconds() > 0) {
+          ctx.response().putHeader("retry-after", Long.toString(l.retryAfterSeconds()));
+          body.put("retry_after_seconds", l.retryAfterSeconds());
+        }
+        respond(ctx, 200, body);
+      }
+      case CheckReply.NotPending p -> Problems.send(ctx, 409, "verification-not-pending",
+          "This verification is " + p.status() + " already: the first answer decides.");
+      case CheckReply.NotFound n -> Problems.send(ctx, 404, "verification-not-found", "No such verification.");
+      case CheckReply.Refused r -> {
+        if (CheckReply.Refused.INVALID_SIGNATURE.equals(r.reason())) {
+          Problems.send(ctx, 403, "invalid-signature",
+              "The signature is not valid for an active device of this verification's account.");
+        } else {
+          Problems.send(ctx, 409, "code-expected", "This verification is checked with a code, not answered by a device.");
+        }
+      }
+      case CheckReply.Unavailable u ->
+          Problems.send(ctx, 503, "platform-unavailable", "The platform cannot take answers right now; retry later.");
+    }
+  }
+
   private <T> Future<T> ask(RoutingContext ctx, String topic, String key, Object request, Class<T> type) {
     return Future.fromCompletionStage(kafka.request(topic, key, request, type, timeout), ctx.vertx().getOrCreateContext())
         .onFailure(
@@ -260,7 +454,11 @@ final class VerificationApi {
       case IssuerReply.Found f -> respond(ctx, 200, view(f.verification()));
       case IssuerReply.RateLimited r -> {
         ctx.response().putHeader("retry-after", Long.toString(r.retryAfterSeconds()));
-        if (IssuerReply.RateLimited.SPEND_CAP.equals(r.reason())) {
+        if (IssuerReply.RateLimited.UNANSWERED.equals(r.reason())) {
+          Problems.send(ctx, 429, "too-many-unanswered-pushes", "This account has too many push verifications since"
+              + " its last successful sign-in (push fatigue guard); sign in another way, or retry after "
+              + r.retryAfterSeconds() + " s.");
+        } else if (IssuerReply.RateLimited.SPEND_CAP.equals(r.reason())) {
           Problems.send(ctx, 429, "spend-cap-reached", "The daily SMS spend cap is reached; sends resume at 00:00 UTC"
               + " (in " + r.retryAfterSeconds() + " s).");
         } else {
@@ -301,6 +499,9 @@ final class VerificationApi {
       case CheckReply.NotPending p ->
           Problems.send(ctx, 409, "verification-not-pending", "This verification is " + p.status() + "; a code is good once.");
       case CheckReply.NotFound n -> Problems.send(ctx, 404, "verification-not-found", "No such verification.");
+      case CheckReply.Refused r -> Problems.send(ctx, 409, "answer-expected",
+          "This verification is approved or denied on a device, not checked with a code.");
+      case CheckReply.Declined d -> Problems.send(ctx, 409, "verification-not-pending", "This verification is denied.");
       case CheckReply.Unavailable u ->
           Problems.send(ctx, 503, "platform-unavailable", "The platform cannot check codes right now; retry later.");
     }
