@@ -25,8 +25,13 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -403,6 +408,80 @@ class PushFlowTest {
     phone.awaitPush(next);
     assertThat(phone.notifications()).extracting(PhoneApp.Notification::verificationId)
         .filteredOn(v -> !ids.contains(v) && !v.equals(next)).isEmpty();
+  }
+
+  // ---------------------------------------------------------------- dead tokens
+
+  @Test
+  void aDeadTokenReportRemovesTheDeviceOnceAndSparesADeviceRegisteredAgainAfterIt() throws Exception {
+    String account = account("reinstall");
+    PhoneApp phone = PhoneApp.iphone(p).register(ACME_KEY, account, "iPhone", "Lee");
+    p.clock.advance(Duration.ofSeconds(1));
+    String id = push(ACME_KEY, account, "{}").getString("id");
+    phone.awaitPush(id);
+    Instant reported = p.clock.instant();
+    p.clock.advance(Duration.ofSeconds(1));
+    // The app registers the same token again (a reinstall): the device is the same, its registration newer.
+    TestPlatform.Reply again = p.post("/v1/accounts/" + account + "/devices", ACME_KEY, new JsonObject().put("platform", "apns")
+        .put("token", phone.token).put("name", "iPhone").put("label", "Lee").put("public_key", phone.publicKey()).encode());
+    assertThat(again.status()).isEqualTo(200);
+    assertThat(again.body().getString("id")).isEqualTo(phone.deviceId);
+
+    publishReport(deadTokenReport(id, phone.deviceId, reported, java.util.UUID.randomUUID().toString()));
+    awaitReportsConsumed();
+    assertThat(devices(account)).as("a token registered again after the report is kept").contains(phone.deviceId);
+
+    String later = java.util.UUID.randomUUID().toString();
+    byte[] report = deadTokenReport(id, phone.deviceId, p.clock.instant().plusSeconds(1), later);
+    publishReport(report);
+    publishReport(report); // delivered twice
+    publishReport("{not json".getBytes());
+    awaitReportsConsumed();
+    assertThat(devices(account)).doesNotContain(phone.deviceId);
+    List<JsonObject> removals = TotpFlowTest.accountEvents(account, 3).stream()
+        .filter(e -> "device_removed".equals(e.getString("type"))).toList();
+    // A report seen again publishes the remembered event again (the first publish may be what failed):
+    // the same event, with the same id, for consumers to de-duplicate; never a second removal.
+    assertThat(removals.stream().map(e -> e.getString("event_id")).distinct()).hasSize(1);
+    assertThat(removals.getFirst().getString("actor")).isEqualTo("system");
+    List<TopicRecord> letters = new KafkaTopicReader(KafkaFixture.shared().bootstrapServers()).readAll(Topics.DEAD_LETTERS);
+    assertThat(letters).as("the poison report, dead-lettered by the verifier's consumer")
+        .anyMatch(r -> r.header(Topics.DEAD_LETTER_SOURCE).orElse("").startsWith("verifier:" + Topics.DELIVERY_REPORTS)
+            && "{not json".equals(r.value()));
+  }
+
+  private static byte[] deadTokenReport(String id, String device, Instant at, String eventId) {
+    return new JsonObject().put("event_id", eventId).put("occurred_at", at.toString()).put("tenant", "acme")
+        .put("verification_id", id).put("channel", "push").put("provider", "apns").put("state", "failed")
+        .put("error_code", "Unregistered").put("reason", "device-unregistered").put("device_id", device).toBuffer().getBytes();
+  }
+
+  private static void publishReport(byte[] value) throws Exception {
+    try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
+        new KafkaSettings(KafkaFixture.shared().bootstrapServers(), "push-report-test", 3).producer())) {
+      producer.send(new ProducerRecord<>(Topics.DELIVERY_REPORTS, "VE-report", value)).get(10, TimeUnit.SECONDS);
+    }
+  }
+
+  /** Waits until the verifier's dead-token consumer has committed everything on the delivery-report topic. */
+  private static void awaitReportsConsumed() {
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaFixture.shared().bootstrapServers()))) {
+      await().atMost(Duration.ofSeconds(20)).until(() -> {
+        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(
+            io.otpflow.verifier.VerifierService.DELIVERIES_GROUP).partitionsToOffsetAndMetadata().get();
+        Map<TopicPartition, OffsetSpec> latest = new java.util.HashMap<>();
+        admin.describeTopics(List.of(Topics.DELIVERY_REPORTS)).allTopicNames().get().get(Topics.DELIVERY_REPORTS)
+            .partitions().forEach(i -> latest.put(new TopicPartition(Topics.DELIVERY_REPORTS, i.partition()), OffsetSpec.latest()));
+        var ends = admin.listOffsets(latest).all().get();
+        return ends.entrySet().stream().allMatch(e -> committed.containsKey(e.getKey())
+            ? committed.get(e.getKey()).offset() >= e.getValue().offset() : e.getValue().offset() == 0);
+      });
+    }
+  }
+
+  private static List<String> devices(String account) {
+    return p.get("/v1/accounts/" + account + "/devices", ACME_KEY).body().getJsonArray("devices").stream()
+        .map(d -> ((JsonObject) d).getString("id")).toList();
   }
 
   @Test

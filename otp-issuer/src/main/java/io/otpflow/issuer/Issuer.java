@@ -467,6 +467,10 @@ final class Issuer {
    * is about one device: it moves that device's state, and the verification's follows from all of them.
    */
   void applyDelivery(DeliveryReport report) {
+    if ("push".equals(report.channel()) && report.deviceId() == null) {
+      LOG.warn("Ignoring a push delivery report for verification {} that names no device.", report.verificationId());
+      return; // push is reported per device: without one it would be applied to the verification as a whole
+    }
     Optional<RedisChallengeStore.DeliveryChange> moved = "push".equals(report.channel()) && report.deviceId() != null
         ? store.applyPushDelivery(report.verificationId(), report.deviceId(), report.state(), report.reason(),
             report.provider())
