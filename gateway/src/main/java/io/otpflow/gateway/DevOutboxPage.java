@@ -81,7 +81,8 @@ final class DevOutboxPage {
   }
 
   void page(RoutingContext ctx) {
-    String note = NOTES.get(ctx.queryParams().get("result"));
+    String result = ctx.queryParams().get("result");
+    String note = result == null ? null : NOTES.get(result); // Map.of refuses null keys
     ctx.vertx().executeBlocking(outbox::read, false)
         .onSuccess(messages -> ctx.response().putHeader("content-type", "text/html; charset=utf-8")
             .putHeader("cache-control", "no-store").putHeader("content-security-policy", CSP)
