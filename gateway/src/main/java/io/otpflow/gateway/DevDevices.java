@@ -65,7 +65,9 @@ final class DevDevices {
     // Shaped like real tokens, so they pass the same validation; no provider knows them.
     String token = "apns".equals(platform) ? HexFormat.of().formatHex(bytes)
         : "dev-" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-    String id = "DV" + HexFormat.of().formatHex(bytes, 0, 16);
+    byte[] idBytes = new byte[16];
+    random.nextBytes(idBytes); // not from the token: device ids are shown, tokens never
+    String id = "DV" + HexFormat.of().formatHex(idBytes);
     Device device = new Device(id, tenant.id(), account, label, platform, keys, Instant.now());
     AccountRequest.RegisterDevice request = new AccountRequest.RegisterDevice(UUID.randomUUID().toString(), Instant.now(),
         tenant.id(), account, id, platform, addressBox.seal(token, StoredFactor.pushTokenAad(tenant.id(), account)),

@@ -45,6 +45,8 @@ final class Issuer {
    */
   static final Duration UNANSWERED_WINDOW = Duration.ofDays(1);
   /** Push context as the gateway validates it: printable, no format characters (bidi overrides), no braces. */
+  /** A device's failure reason as the view shows it (dispatchers' reasons are like device-unregistered). */
+  private static final Pattern REASON = Pattern.compile("[a-z0-9-]{1,40}");
   private static final Pattern CONTEXT = Pattern.compile("[^\\p{Cntrl}\\p{Cf}{}]{1,120}");
 
   /** Where dispatch events go; blocking until the broker has them. */
@@ -472,7 +474,8 @@ final class Issuer {
       return; // push is reported per device: without one it would be applied to the verification as a whole
     }
     Optional<RedisChallengeStore.DeliveryChange> moved = "push".equals(report.channel()) && report.deviceId() != null
-        ? store.applyPushDelivery(report.verificationId(), report.deviceId(), report.state(), report.reason(),
+        ? store.applyPushDelivery(report.verificationId(), report.deviceId(), report.state(),
+            report.reason() == null || REASON.matcher(report.reason()).matches() ? report.reason() : "other",
             report.provider())
         : store.applyDelivery(report.verificationId(), report.state(), report.provider());
     moved.ifPresent(change -> {
