@@ -60,13 +60,13 @@ final class DevOutboxPage {
   private final DevOutboxRoute outbox;
   private final DevDevices devices; // null unless OTPFLOW_DEV_DEVICES
   private final TenantDirectory tenants;
-  private final VerificationApi api;
+  private final AnswerApi api;
   private final RequestReplyClient kafka;
   private final CodeMac codeMac;
   private final Duration timeout;
   private final String formToken;
 
-  DevOutboxPage(DevOutboxRoute outbox, DevDevices devices, TenantDirectory tenants, VerificationApi api,
+  DevOutboxPage(DevOutboxRoute outbox, DevDevices devices, TenantDirectory tenants, AnswerApi api,
       RequestReplyClient kafka, CodeMac codeMac, Duration timeout) {
     this.outbox = outbox;
     this.devices = devices;

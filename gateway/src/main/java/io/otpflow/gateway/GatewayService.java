@@ -55,8 +55,8 @@ public final class GatewayService implements AutoCloseable {
 
   private Router router(Vertx vertx, GatewayConfig config) {
     Router router = Router.router(vertx);
-    VerificationApi api =
-        new VerificationApi(config.tenants(), config.codeMac(), kafka, config.requestTimeout(), config.factorBox());
+    VerificationApi api = new VerificationApi(config.tenants(), config.codeMac(), kafka, config.requestTimeout());
+    AnswerApi answers = new AnswerApi(kafka, config.requestTimeout(), config.factorBox());
     router.route().handler(ctx -> {
       ctx.response().putHeader("x-content-type-options", "nosniff");
       ctx.addEndHandler(v -> Counter.builder(Metrics.HTTP_REQUESTS).description("HTTP requests by route template and status")
@@ -68,7 +68,7 @@ public final class GatewayService implements AutoCloseable {
     router.route().handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
     // Before the API-key check of /v1/*: a device answers with its signature, an API key is optional.
     router.post("/v1/verifications/:id/answers").handler(api::authenticateIfKeyed).handler(api::requireJsonObject)
-        .handler(api::answer);
+        .handler(answers::answer);
     router.route("/v1/*").handler(api::authenticate);
     router.post("/v1/verifications").handler(api::requireJsonObject).handler(api::validateSend).handler(api::send);
     router.get("/v1/verifications/:id").handler(api::status);
@@ -93,7 +93,7 @@ public final class GatewayService implements AutoCloseable {
       DevOutboxRoute outbox = new DevOutboxRoute(config.devOutboxFile());
       router.get("/dev/outbox").handler(outbox::handle);
       DevDevices devices = config.devDevices() ? new DevDevices(config.codeMac(), config.addressBox()) : null;
-      DevOutboxPage page = new DevOutboxPage(outbox, devices, config.tenants(), api, kafka, config.codeMac(),
+      DevOutboxPage page = new DevOutboxPage(outbox, devices, config.tenants(), answers, kafka, config.codeMac(),
           config.requestTimeout());
       router.get(DevOutboxPage.PATH).handler(page::page);
       if (devices != null) {

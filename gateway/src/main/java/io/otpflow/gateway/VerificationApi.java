@@ -2,7 +2,6 @@ package io.otpflow.gateway;
 
 import io.otpflow.common.CodeMac;
 import io.otpflow.common.Json;
-import io.otpflow.common.SecretBox;
 import io.otpflow.common.Tenant;
 import io.otpflow.common.TenantDirectory;
 import io.otpflow.common.Topics;
@@ -40,30 +39,24 @@ final class VerificationApi {
       Pattern.compile("((25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])");
   private static final Pattern IPV6 = Pattern.compile("(?=.*:.*:)[0-9a-fA-F:]{2,39}");
   private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x21-\\x7e]{1,255}");
-  private static final Pattern DEVICE_ID = Pattern.compile("DV[0-9a-f]{32}");
   /**
    * Where a push sign-in comes from, shown in the notification: printable text without format
    * characters (no bidi overrides that could make the prompt read differently than it is) and
    * without braces (no {code} placeholders).
    */
   static final Pattern CONTEXT = Pattern.compile("[^\\p{Cntrl}\\p{Cf}{}]{1,100}");
-  /** Base64 (standard or URL-safe, padding optional) of a DER or raw ECDSA P-256 signature. */
-  private static final Pattern SIGNATURE = Pattern.compile("[A-Za-z0-9+/_-]{11,108}={0,2}");
 
   private final TenantDirectory tenants;
   private final CodeMac codeMac;
   private final RequestReplyClient kafka;
   private final Duration timeout;
-  private final SecretBox factorBox;
   private final SecureRandom random = new SecureRandom();
 
-  /** @param factorBox seals push answers' signatures for the verifier (OTPFLOW_FACTOR_KEYS) */
-  VerificationApi(TenantDirectory tenants, CodeMac codeMac, RequestReplyClient kafka, Duration timeout, SecretBox factorBox) {
+  VerificationApi(TenantDirectory tenants, CodeMac codeMac, RequestReplyClient kafka, Duration timeout) {
     this.tenants = tenants;
     this.codeMac = codeMac;
     this.kafka = kafka;
     this.timeout = timeout;
-    this.factorBox = factorBox;
   }
 
   /**
@@ -321,118 +314,6 @@ final class VerificationApi {
         new CheckRequest(UUID.randomUUID().toString(), Instant.now(), tenant.id(), id, codeMac.mac(tenant.id(), id, code),
             recovery == null ? null : codeMac.mac(tenant.id(), "recovery-code", recovery));
     ask(ctx, Topics.VERIFIER_REQUESTS, id, request, CheckReply.class).onSuccess(reply -> answerCheck(ctx, id, reply));
-  }
-
-  /**
-   * POST /v1/verifications/{id}/answers: a push device approves or denies, signing
-   * "{id}:{decision}" or "{id}:{decision}:{number}". The gateway checks the shape only; the verifier,
-   * which holds the devices' public keys, checks the signature. The signature is sealed before it
-   * goes on Kafka.
-   */
-  void answer(RoutingContext ctx) {
-    Tenant tenant = ctx.get(TENANT); // null without an API key
-    String id = ctx.pathParam("id");
-    if (!VERIFICATION_ID.matcher(id).matches()) {
-      Problems.send(ctx, 404, "verification-not-found", "No such verification.");
-      return;
-    }
-    JsonObject body = ctx.get(BODY);
-    Object device = body.getValue("device_id");
-    Object decision = body.getValue("decision");
-    Object number = body.getValue("number");
-    Object signature = body.getValue("signature");
-    if (!(device instanceof String d && DEVICE_ID.matcher(d).matches())) {
-      Problems.send(ctx, 400, "invalid-field", "'device_id' must be the answering device's id (DV…).");
-      return;
-    }
-    if (!"approve".equals(decision) && !"deny".equals(decision)) {
-      Problems.send(ctx, 400, "invalid-field", "'decision' must be \"approve\" or \"deny\".");
-      return;
-    }
-    Integer typed = number(number);
-    if (number != null && typed == null) {
-      Problems.send(ctx, 400, "invalid-field", "'number' must be the two-digit number shown on the sign-in screen.");
-      return;
-    }
-    String sig = signature instanceof String s ? s.strip() : null;
-    byte[] raw = sig != null && SIGNATURE.matcher(sig).matches() ? base64(sig) : null;
-    if (raw == null || raw.length < 8 || raw.length > 80) {
-      Problems.send(ctx, 400, "invalid-field", "'signature' must be base64 of the device's ECDSA P-256 signature (DER or"
-          + " raw r||s) over \"" + id + ":" + decision + (typed == null ? "" : ":" + typed) + "\".");
-      return;
-    }
-    askAnswer(ctx, tenant == null ? null : tenant.id(), id, (String) device, (String) decision, typed, raw)
-        .onSuccess(reply -> answerAnswer(ctx, id, reply));
-  }
-
-  /**
-   * Sends an answer to the verifier, its signature sealed (also used by the dev outbox page, which
-   * signs for its development devices). A failure has been answered 503 already.
-   */
-  Future<CheckReply> askAnswer(RoutingContext ctx, String tenant, String id, String device, String decision, Integer number,
-      byte[] signature) {
-    CheckRequest.Answer answer = new CheckRequest.Answer(device, decision, number, factorBox.seal(
-        java.util.Base64.getEncoder().encodeToString(signature), CheckRequest.Answer.signatureAad(id, device)));
-    return ask(ctx, Topics.VERIFIER_REQUESTS, id,
-        CheckRequest.answer(UUID.randomUUID().toString(), Instant.now(), tenant, id, answer), CheckReply.class);
-  }
-
-  /** A JSON integer 10-99 or a string of those two digits; null for anything else. */
-  private static Integer number(Object value) {
-    if (value instanceof Integer i && i >= 10 && i <= 99) {
-      return i;
-    }
-    if (value instanceof String s && s.matches("[1-9][0-9]")) {
-      return Integer.valueOf(s);
-    }
-    return null;
-  }
-
-  private static byte[] base64(String text) {
-    try {
-      return text.contains("-") || text.contains("_")
-          ? java.util.Base64.getUrlDecoder().decode(text) : java.util.Base64.getDecoder().decode(text);
-    } catch (IllegalArgumentException e) {
-      return null;
-    }
-  }
-
-  private void answerAnswer(RoutingContext ctx, String id, CheckReply reply) {
-    if (ctx.response().ended()) {
-      return;
-    }
-    JsonObject body = new JsonObject().put("id", id);
-    switch (reply) {
-      case CheckReply.Approved a -> respond(ctx, 200, body.put("status", "approved"));
-      case CheckReply.Declined d -> respond(ctx, 200, body.put("status", "denied"));
-      case CheckReply.Denied d -> {
-        ctx.put(Problems.EXTRA, new JsonObject().put("attempts_left", d.attemptsLeft()));
-        Problems.send(ctx, 422, "wrong-number", "The number does not match the one on the sign-in screen; "
-            + d.attemptsLeft() + " attempts left.");
-      }
-      case CheckReply.Expired e -> respond(ctx, 200, body.put("status", "expired"));
-      case CheckReply.Locked l -> {
-        body.put("status", "locked");
-        if (l.retryAfterSeconds() > 0) {
-          ctx.response().putHeader("retry-after", Long.toString(l.retryAfterSeconds()));
-          body.put("retry_after_seconds", l.retryAfterSeconds());
-        }
-        respond(ctx, 200, body);
-      }
-      case CheckReply.NotPending p -> Problems.send(ctx, 409, "verification-not-pending",
-          "This verification is " + p.status() + " already: the first answer decides.");
-      case CheckReply.NotFound n -> Problems.send(ctx, 404, "verification-not-found", "No such verification.");
-      case CheckReply.Refused r -> {
-        if (CheckReply.Refused.INVALID_SIGNATURE.equals(r.reason())) {
-          Problems.send(ctx, 403, "invalid-signature",
-              "The signature is not valid for an active device of this verification's account.");
-        } else {
-          Problems.send(ctx, 409, "code-expected", "This verification is checked with a code, not answered by a device.");
-        }
-      }
-      case CheckReply.Unavailable u ->
-          Problems.send(ctx, 503, "platform-unavailable", "The platform cannot take answers right now; retry later.");
-    }
   }
 
   private <T> Future<T> ask(RoutingContext ctx, String topic, String key, Object request, Class<T> type) {
