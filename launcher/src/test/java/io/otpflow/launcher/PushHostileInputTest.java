@@ -39,6 +39,9 @@ class PushHostileInputTest {
     pending = p.post("/v1/verifications", ACME_KEY, new JsonObject().put("channel", "push").put("account", account)
         .encode()).body().getString("id");
     phone.awaitPush(pending);
+    // Until its delivery report is applied the verification still changes; the tests compare it.
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(
+        () -> "sent".equals(p.get("/v1/verifications/" + pending, ACME_KEY).body().getString("delivery")));
   }
 
   @AfterAll
