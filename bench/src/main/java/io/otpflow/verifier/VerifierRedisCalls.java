@@ -29,7 +29,8 @@ public final class VerifierRedisCalls {
     AccountStore accounts = new AccountStore(redis, codeMac);
     SecretBox unusedFactorKeys = new SecretBox(Map.of("bench", new SecureRandom().generateSeed(32)));
     this.verifier = new Verifier(tenants, new RedisCheckStore(redis, codeMac), accounts,
-        new FactorChecks(accounts, unusedFactorKeys, codeMac), Clock.systemUTC(), metrics, new CheckFunnel(redis, metrics));
+        new FactorChecks(accounts, unusedFactorKeys, codeMac), Clock.systemUTC(), metrics, new CheckFunnel(redis, metrics),
+        unusedFactorKeys);
     this.codeMac = codeMac;
     this.tenant = tenant;
   }

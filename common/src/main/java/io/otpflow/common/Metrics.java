@@ -128,6 +128,10 @@ public final class Metrics {
   public static final String PUSH_RETRY_QUEUE = "otp.push.retry_queue";
   public static final String TAG_PLATFORM = "platform";
   public static final String TAG_KIND = "kind";
+  /** Device answers the verifier handled, by outcome (approved, denied, wrong_number, invalid_signature, ...). */
+  public static final String PUSH_ANSWERS = "otp.push.answers";
+  /** Devices the verifier removed from their account because the provider said their token is dead. */
+  public static final String PUSH_TOKENS_PRUNED = "otp.push.tokens_pruned";
   // --- end of push dispatcher block -----------------------------------------------------------------
 
   private Metrics() {}

@@ -7,8 +7,9 @@ import java.util.Map;
  * {@code error_class} metric tag: the raw codes run into the thousands, the classes say what an
  * operator does next (fix the account, stop sending to a number, wait, call the carrier).
  *
- * <p>The codes are Twilio's (the only SMS provider so far; see Twilio's error dictionary). A push
- * provider's reasons will map here too, e.g. APNs/FCM "Unregistered" to {@code unreachable}.
+ * <p>The codes are Twilio's (the only SMS provider so far; see Twilio's error dictionary). For push,
+ * the dispatcher's reason {@code device-unregistered} (APNs Unregistered / BadDeviceToken, FCM
+ * UNREGISTERED: the app is gone from the device) is {@code unreachable}.
  */
 public final class ProviderErrorClass {
   public static final String NONE = "none";
@@ -49,6 +50,9 @@ public final class ProviderErrorClass {
     }
     if ("retries-exhausted".equals(reason)) {
       return RETRIES_EXHAUSTED;
+    }
+    if ("device-unregistered".equals(reason)) {
+      return UNREACHABLE;
     }
     if (errorCode == null || errorCode.isEmpty()) {
       return reason == null ? NONE : OTHER;

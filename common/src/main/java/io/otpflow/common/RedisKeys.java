@@ -26,6 +26,15 @@ public final class RedisKeys {
     return "otp:rl:{t:" + tenant + "}:" + kind + ":" + subject;
   }
 
+  /**
+   * Sorted set: the push fatigue guard, one account's push verifications since its last success
+   * (issuer adds through send-limits.lua, so the count is checked and recorded atomically with the
+   * other limits; the verifier deletes it when a verification of the account is approved).
+   */
+  public static String pushUnanswered(String tenant, String accountMac) {
+    return sendLimit(tenant, "unanswered", accountMac);
+  }
+
   /** Hash: consecutive failed checks and lock-until for one account (verifier). */
   public static String accountLock(String tenant, String accountHash) {
     return "otp:lock:{t:" + tenant + "}:" + accountHash;
@@ -101,6 +110,24 @@ public final class RedisKeys {
     public static final String COUNTRY_CODE = "cc";
     /** The provider named by the latest delivery report that moved the delivery state. */
     public static final String PROVIDER = "provider";
+    /** Push: code or approve. */
+    public static final String MODE = "mode";
+    /** Push approve with number matching: the two-digit number the login screen shows. */
+    public static final String NUMBER = "number";
+    /**
+     * Push code mode: the code sealed with the dispatch keys (associated data = verification id),
+     * only until every device's dispatch event is acknowledged, so a re-dispatch sends every device
+     * the same code instead of a fresh one some devices would never get; deleted with {@link #DISPATCHED}.
+     */
+    public static final String SEALED_CODE = "pcode";
+    /** Prefix: one push device's delivery state ({@code queued}, {@code sent}, {@code failed:<reason>}). */
+    public static final String DEVICE = "dv:";
+    /** Push approve: the device whose answer decided, its name, its person's label, the decision and when. */
+    public static final String ANSWER_DEVICE = "ans_dev";
+    public static final String ANSWER_NAME = "ans_name";
+    public static final String ANSWER_LABEL = "ans_label";
+    public static final String ANSWER_DECISION = "ans_dec";
+    public static final String ANSWER_AT = "ans_at";
 
     private Field() {}
   }

@@ -139,6 +139,22 @@ class EventContractTest {
         "Acme: your verification code is {code}. It expires in 5 minutes.", sender, NOW.plus(Duration.ofMinutes(5)));
   }
 
+  static CheckRequest.Answer answer(String decision, Integer number) {
+    return new CheckRequest.Answer(DEVICE, decision, number, new SecretBox(Map.of("f2026", new byte[32]))
+        .seal("MEUCIQ…", CheckRequest.Answer.signatureAad(ID, DEVICE)));
+  }
+
+  static CheckRequest answerRequest() {
+    return CheckRequest.answer(EVENT_ID, NOW, null, ID, answer("approve", 42));
+  }
+
+  static VerificationView pushView() {
+    return new VerificationView(ID, "approved", "push", null, "team-ops", NOW, NOW.plus(Duration.ofMinutes(5)), "sent", 0,
+        "approve", 42, List.of(new VerificationView.DeviceDelivery(DEVICE, "sent", null),
+            new VerificationView.DeviceDelivery("DV" + "1".repeat(32), "failed", "device-unregistered")),
+        new VerificationView.Answer(DEVICE, "iPhone 15", "Alice", "approve", NOW.plusSeconds(9)));
+  }
+
   static CheckRequest checkRequest() {
     return new CheckRequest(EVENT_ID, NOW, TENANT, ID, new CodeMac(MAC_KEY).mac(TENANT, ID, "042917"));
   }
@@ -257,6 +273,17 @@ class EventContractTest {
             IssuerReply.class),
         Arguments.of("issuer-reply", new IssuerReply.Unavailable("redis"), IssuerReply.class),
         Arguments.of("check-request", checkRequest(), CheckRequest.class),
+        Arguments.of("check-request", answerRequest(), CheckRequest.class),
+        Arguments.of("check-request", CheckRequest.answer(EVENT_ID, NOW, TENANT, ID, answer("deny", null)), CheckRequest.class),
+        Arguments.of("check-reply", new CheckReply.Declined(), CheckReply.class),
+        Arguments.of("check-reply", new CheckReply.Refused(CheckReply.Refused.INVALID_SIGNATURE), CheckReply.class),
+        Arguments.of("check-reply", new CheckReply.Refused(CheckReply.Refused.CODE_EXPECTED), CheckReply.class),
+        Arguments.of("check-reply", new CheckReply.NotPending("denied"), CheckReply.class),
+        Arguments.of("verification-view", pushView(), VerificationView.class),
+        Arguments.of("issuer-reply", new IssuerReply.Created(pushView(), false), IssuerReply.class),
+        Arguments.of("issuer-reply", new IssuerReply.RateLimited("unanswered", 3600), IssuerReply.class),
+        Arguments.of("verdict", new Verdict(EVENT_ID, NOW, TENANT, ID, "team-ops", "denied", 0, "push", DEVICE),
+            Verdict.class),
         Arguments.of("check-reply", new CheckReply.Approved(), CheckReply.class),
         Arguments.of("check-reply", new CheckReply.Denied(3), CheckReply.class),
         Arguments.of("check-reply", new CheckReply.Expired(), CheckReply.class),
@@ -354,6 +381,14 @@ class EventContractTest {
     return Stream.of(
         top("verification-view", VerificationView.class),
         top("check-request", CheckRequest.class),
+        Arguments.of("check-request answer", CheckRequest.Answer.class,
+            RAW.get("check-request").getJsonObject("properties").getJsonObject("answer").getJsonObject("properties"), null),
+        Arguments.of("check-request answer signature", SealedValue.class, RAW.get("check-request").getJsonObject("properties")
+            .getJsonObject("answer").getJsonObject("properties").getJsonObject("signature").getJsonObject("properties"), null),
+        Arguments.of("verification-view device", VerificationView.DeviceDelivery.class, RAW.get("verification-view")
+            .getJsonObject("properties").getJsonObject("devices").getJsonObject("items").getJsonObject("properties"), null),
+        Arguments.of("verification-view answered_by", VerificationView.Answer.class, RAW.get("verification-view")
+            .getJsonObject("properties").getJsonObject("answered_by").getJsonObject("properties"), null),
         top("sms-dispatch", SmsDispatch.class),
         top("push-dispatch", PushDispatch.class),
         top("delivery-report", DeliveryReport.class),
@@ -397,7 +432,9 @@ class EventContractTest {
         variant("check-reply", "locked", CheckReply.Locked.class, "outcome"),
         variant("check-reply", "not_pending", CheckReply.NotPending.class, "outcome"),
         variant("check-reply", "not_found", CheckReply.NotFound.class, "outcome"),
-        variant("check-reply", "unavailable", CheckReply.Unavailable.class, "outcome"));
+        variant("check-reply", "unavailable", CheckReply.Unavailable.class, "outcome"),
+        variant("check-reply", "declined", CheckReply.Declined.class, "outcome"),
+        variant("check-reply", "refused", CheckReply.Refused.class, "outcome"));
   }
 
   private static Arguments top(String schema, Class<? extends Record> type) {
@@ -458,6 +495,26 @@ class EventContractTest {
         broken("check-request", checkRequest(), "with occurred_at not an instant", j -> j.put("occurred_at", "yesterday")),
         broken("check-request", checkRequest(), "with an upper-case tenant", j -> j.put("tenant", "ACME")),
         broken("check-request", checkRequest(), "without event_id", j -> j.remove("event_id")),
+        broken("check-request", checkRequest(), "a code check without tenant", j -> j.remove("tenant")),
+        broken("check-request", answerRequest(), "an answer with a code_mac too",
+            j -> j.put("code_mac", json(Json.write(checkRequest())).getString("code_mac"))),
+        broken("check-request", answerRequest(), "an answer deciding maybe", j -> j.getJsonObject("answer").put("decision", "maybe")),
+        broken("check-request", answerRequest(), "an answer with the signature in clear",
+            j -> j.getJsonObject("answer").put("signature", "MEUCIQDx")),
+        broken("check-request", answerRequest(), "an answer without signature", j -> j.getJsonObject("answer").remove("signature")),
+        broken("check-request", answerRequest(), "an answer with a three-digit number",
+            j -> j.getJsonObject("answer").put("number", 100)),
+        broken("check-request", answerRequest(), "an answer from a bad device id",
+            j -> j.getJsonObject("answer").put("device_id", "FA" + "0".repeat(32))),
+        broken("check-reply", new CheckReply.Refused(CheckReply.Refused.INVALID_SIGNATURE), "refused for an unknown reason",
+            j -> j.put("reason", "because")),
+        broken("verification-view", pushView(), "a device with an unknown delivery state",
+            j -> j.getJsonArray("devices").getJsonObject(0).put("delivery", "lost")),
+        broken("verification-view", pushView(), "a device with its token", j -> j.getJsonArray("devices").getJsonObject(0)
+            .put("device_id", "a".repeat(64))),
+        broken("verification-view", pushView(), "a number of one digit", j -> j.put("number", 7)),
+        broken("issuer-request", pushApproveSend(), "push without account", j -> j.remove("account")),
+        broken("issuer-request", pushApproveSend(), "push to a number", j -> j.put("to", "+14155552671")),
         broken("issuer-request", fullSend(), "with an unknown type", j -> j.put("type", "cancel")),
         broken("issuer-request", fullSend(), "without type", j -> j.remove("type")),
         broken("issuer-request", fullSend(), "sms send without to, factor or account", j -> {

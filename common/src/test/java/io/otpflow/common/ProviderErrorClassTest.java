@@ -19,6 +19,8 @@ class ProviderErrorClassTest {
       "20429, NULL, throttled",
       "NULL, retries-exhausted, retries_exhausted",
       "NULL, expired-before-send, expired_before_send",
+      "Unregistered, device-unregistered, unreachable",  // APNs 410: the app is gone from the device
+      "UNREGISTERED, device-unregistered, unreachable",  // FCM
       "99999, permanent, other",                // a code nobody mapped yet still has a class
       "NULL, permanent, other",
       "NULL, NULL, none",                       // an undelivered receipt without a code

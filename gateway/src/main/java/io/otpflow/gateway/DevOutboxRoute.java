@@ -36,7 +36,8 @@ final class DevOutboxRoute {
         .onFailure(ctx::fail);
   }
 
-  private JsonArray read() throws IOException {
+  /** The newest messages first, as GET /dev/outbox shows them (blocking: file I/O). */
+  JsonArray read() throws IOException {
     List<String> lines;
     try {
       lines = tail();

@@ -22,6 +22,8 @@ import java.util.UUID;
  * @param publicUrl the URL providers use to reach this gateway (webhook signatures cover it)
  * @param twilioAuthToken validates X-Twilio-Signature; null disables the Twilio webhook (404)
  * @param devOutboxFile when set (development only), GET /dev/outbox shows this outbox file
+ * @param devDevices OTPFLOW_DEV_DEVICES (development only, needs the dev outbox): the outbox page can add
+ *     simulated push devices whose private keys it holds, and approve or deny pushes for them
  */
 public record GatewayConfig(
     KafkaSettings kafka,
@@ -36,7 +38,8 @@ public record GatewayConfig(
     int maxBodyBytes,
     URI publicUrl,
     String twilioAuthToken,
-    Path devOutboxFile) {
+    Path devOutboxFile,
+    boolean devDevices) {
 
   public static final String SERVICE = "gateway";
 
@@ -49,6 +52,9 @@ public record GatewayConfig(
     }
     if (maxBodyBytes < 256) {
       throw new IllegalArgumentException("OTPFLOW_MAX_BODY_BYTES must be at least 256.");
+    }
+    if (devDevices && devOutboxFile == null) {
+      throw new IllegalArgumentException("OTPFLOW_DEV_DEVICES needs OTPFLOW_DEV_OUTBOX_FILE: they live on the outbox page.");
     }
   }
 
@@ -68,13 +74,15 @@ public record GatewayConfig(
         env.integer("OTPFLOW_MAX_BODY_BYTES", 16 * 1024),
         URI.create(env.string("OTPFLOW_PUBLIC_URL", "http://127.0.0.1:" + port)),
         env.string("TWILIO_AUTH_TOKEN", null),
-        outbox == null ? null : Path.of(outbox));
+        outbox == null ? null : Path.of(outbox),
+        env.flag("OTPFLOW_DEV_DEVICES", false));
   }
 
   @Override
   public String toString() {
     return "GatewayConfig[instance=" + instanceId + ", kafka=" + kafka + ", http=" + httpHost + ":" + httpPort
         + ", publicUrl=" + publicUrl + ", requestTimeout=" + requestTimeout + ", twilioWebhook="
-        + (twilioAuthToken != null) + ", devOutbox=" + (devOutboxFile != null) + ", keys=<hidden>]";
+        + (twilioAuthToken != null) + ", devOutbox=" + (devOutboxFile != null) + ", devDevices=" + devDevices
+        + ", keys=<hidden>]";
   }
 }

@@ -56,6 +56,7 @@ public final class GatewayService implements AutoCloseable {
   private Router router(Vertx vertx, GatewayConfig config) {
     Router router = Router.router(vertx);
     VerificationApi api = new VerificationApi(config.tenants(), config.codeMac(), kafka, config.requestTimeout());
+    AnswerApi answers = new AnswerApi(kafka, config.requestTimeout(), config.factorBox());
     router.route().handler(ctx -> {
       ctx.response().putHeader("x-content-type-options", "nosniff");
       ctx.addEndHandler(v -> Counter.builder(Metrics.HTTP_REQUESTS).description("HTTP requests by route template and status")
@@ -65,6 +66,9 @@ public final class GatewayService implements AutoCloseable {
       ctx.next();
     });
     router.route().handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
+    // Before the API-key check of /v1/*: a device answers with its signature, an API key is optional.
+    router.post("/v1/verifications/:id/answers").handler(api::authenticateIfKeyed).handler(api::requireJsonObject)
+        .handler(answers::answer);
     router.route("/v1/*").handler(api::authenticate);
     router.post("/v1/verifications").handler(api::requireJsonObject).handler(api::validateSend).handler(api::send);
     router.get("/v1/verifications/:id").handler(api::status);
@@ -86,7 +90,16 @@ public final class GatewayService implements AutoCloseable {
       router.post(TwilioWebhook.PATH).handler(webhook::handle);
     }
     if (config.devOutboxFile() != null) {
-      router.get("/dev/outbox").handler(new DevOutboxRoute(config.devOutboxFile())::handle);
+      DevOutboxRoute outbox = new DevOutboxRoute(config.devOutboxFile());
+      router.get("/dev/outbox").handler(outbox::handle);
+      DevDevices devices = config.devDevices() ? new DevDevices(config.codeMac(), config.addressBox()) : null;
+      DevOutboxPage page = new DevOutboxPage(outbox, devices, config.tenants(), answers, kafka, config.codeMac(),
+          config.requestTimeout());
+      router.get(DevOutboxPage.PATH).handler(page::page);
+      if (devices != null) {
+        router.post("/dev/devices").handler(page::addDevice);
+        router.post("/dev/answers").handler(page::answer);
+      }
     }
     Map<String, Callable<Boolean>> readiness = new LinkedHashMap<>();
     readiness.put("kafka", Readiness.kafka(admin));

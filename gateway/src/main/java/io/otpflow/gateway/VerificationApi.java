@@ -39,6 +39,12 @@ final class VerificationApi {
       Pattern.compile("((25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])");
   private static final Pattern IPV6 = Pattern.compile("(?=.*:.*:)[0-9a-fA-F:]{2,39}");
   private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x21-\\x7e]{1,255}");
+  /**
+   * Where a push sign-in comes from, shown in the notification: printable text without format
+   * characters (no bidi overrides that could make the prompt read differently than it is) and
+   * without braces (no {code} placeholders).
+   */
+  static final Pattern CONTEXT = Pattern.compile("[^\\p{Cntrl}\\p{Cf}{}]{1,100}");
 
   private final TenantDirectory tenants;
   private final CodeMac codeMac;
@@ -71,6 +77,19 @@ final class VerificationApi {
     ctx.put(TENANT, caller.get().tenant());
     ctx.put(CALLER, caller.get());
     ctx.next();
+  }
+
+  /**
+   * For device answers: a device holds no tenant API key, its signature is its credential, so the
+   * key is optional. One that is sent must be valid (else 401, as everywhere), and then the
+   * verification must be its tenant's (the verifier answers 404 otherwise).
+   */
+  void authenticateIfKeyed(RoutingContext ctx) {
+    if (ctx.request().getHeader("authorization") == null) {
+      ctx.next();
+      return;
+    }
+    authenticate(ctx);
   }
 
   static Tenant tenant(RoutingContext ctx) {
@@ -119,7 +138,8 @@ final class VerificationApi {
   }
 
   /** A validated send: everything the issuer needs, nothing it must re-check. */
-  private record SendInput(String to, String channel, String account, String clientIp, String factorId) {}
+  private record SendInput(String to, String channel, String account, String clientIp, String factorId, String mode,
+      Boolean numberMatching, String context) {}
 
   void validateSend(RoutingContext ctx) {
     JsonObject body = ctx.get(BODY);
@@ -134,9 +154,14 @@ final class VerificationApi {
       Problems.send(ctx, 400, "invalid-field", "'channel' must be a string.");
       return;
     }
+    boolean push = "push".equals(channelText);
     boolean silent = "totp".equals(channelText) || "recovery_code".equals(channelText);
-    if (!"sms".equals(channelText) && !silent) {
-      Problems.send(ctx, 400, "unsupported-channel", "Channel must be 'sms', 'totp' or 'recovery_code'.");
+    if (!"sms".equals(channelText) && !silent && !push) {
+      Problems.send(ctx, 400, "unsupported-channel", "Channel must be 'sms', 'push', 'totp' or 'recovery_code'.");
+      return;
+    }
+    PushInput pushInput = pushInput(ctx, body, push);
+    if (pushInput == null) {
       return;
     }
     if (account != null && !(account instanceof String a && ACCOUNT.matcher(a).matches())) {
@@ -147,11 +172,17 @@ final class VerificationApi {
       Problems.send(ctx, 400, "invalid-field", "'factor_id' must be a factor id (FA…).");
       return;
     }
-    boolean toAccount = silent || (to == null && account != null);
+    boolean toAccount = silent || push || (to == null && account != null);
     if (toAccount && (account == null || to != null)) {
-      Problems.send(ctx, 400, "invalid-field", silent
+      Problems.send(ctx, 400, "invalid-field", push
+          ? "A push verification needs 'account' and no 'to': it goes to every device of the account."
+          : silent
           ? "A " + channelText + " verification needs 'account' and no 'to': the code comes from the account's factor."
           : "An SMS to the account's phone needs 'account'.");
+      return;
+    }
+    if (push && factorId != null) {
+      Problems.send(ctx, 400, "invalid-field", "A push goes to every device of the account; 'factor_id' does not apply.");
       return;
     }
     if (!toAccount && factorId != null) {
@@ -186,8 +217,51 @@ final class VerificationApi {
       Problems.send(ctx, 400, "invalid-idempotency-key", "Idempotency-Key must be 1-255 visible ASCII characters.");
       return;
     }
-    ctx.put(BODY, new SendInput(e164.orElse(null), channelText, (String) account, ipSubject, (String) factorId));
+    ctx.put(BODY, new SendInput(e164.orElse(null), channelText, (String) account, ipSubject, (String) factorId,
+        pushInput.mode(), pushInput.numberMatching(), pushInput.context()));
     ctx.next();
+  }
+
+  /** The push settings of a send: mode, number matching, context. */
+  private record PushInput(String mode, Boolean numberMatching, String context) {
+    static final PushInput NONE = new PushInput(null, null, null);
+  }
+
+  /**
+   * {@code mode} (code or approve, default approve), {@code number_matching} (approve only) and
+   * {@code context}, for a push; none of them for another channel. Null after answering 400.
+   */
+  private static PushInput pushInput(RoutingContext ctx, JsonObject body, boolean push) {
+    Object mode = body.getValue("mode");
+    Object matching = body.getValue("number_matching");
+    Object context = body.getValue("context");
+    if (!push) {
+      if (mode != null || matching != null || context != null) {
+        Problems.send(ctx, 400, "invalid-field", "'mode', 'number_matching' and 'context' are for push verifications.");
+        return null;
+      }
+      return PushInput.NONE;
+    }
+    String m = mode == null ? "approve" : mode instanceof String s ? s : "";
+    if (!"approve".equals(m) && !"code".equals(m)) {
+      Problems.send(ctx, 400, "invalid-field", "'mode' must be \"approve\" (the device approves or denies) or \"code\""
+          + " (the notification shows a code).");
+      return null;
+    }
+    if (matching != null && !(matching instanceof Boolean)) {
+      Problems.send(ctx, 400, "invalid-field", "'number_matching' must be true or false.");
+      return null;
+    }
+    if (Boolean.TRUE.equals(matching) && !"approve".equals(m)) {
+      Problems.send(ctx, 400, "invalid-field", "'number_matching' works with mode approve only.");
+      return null;
+    }
+    if (context != null && !(context instanceof String c && CONTEXT.matcher(c).matches() && !c.isBlank())) {
+      Problems.send(ctx, 400, "invalid-field", "'context' must be 1-100 printable characters without braces, e.g."
+          + " \"Firefox on Linux, Berlin\".");
+      return null;
+    }
+    return new PushInput(m, Boolean.TRUE.equals(matching), context == null ? null : ((String) context).strip());
   }
 
   void send(RoutingContext ctx) {
@@ -199,8 +273,9 @@ final class VerificationApi {
         new IssuerRequest.Send(
             UUID.randomUUID().toString(), Instant.now(), tenant.id(), id, input.channel(), input.to(), input.account(),
             input.clientIp(), key, TenantDirectory.sha256(input.to() + "|" + input.channel() + "|" + input.account()
-                + (input.factorId() == null ? "" : "|" + input.factorId())),
-            input.factorId(), null, null, null);
+                + (input.factorId() == null ? "" : "|" + input.factorId())
+                + (input.mode() == null ? "" : "|" + input.mode() + "|" + input.numberMatching() + "|" + input.context())),
+            input.factorId(), input.mode(), input.numberMatching(), input.context());
     ask(ctx, Topics.ISSUER_REQUESTS, id, request, IssuerReply.class)
         .onSuccess(reply -> answerIssuer(ctx, reply, 201));
   }
@@ -260,7 +335,11 @@ final class VerificationApi {
       case IssuerReply.Found f -> respond(ctx, 200, view(f.verification()));
       case IssuerReply.RateLimited r -> {
         ctx.response().putHeader("retry-after", Long.toString(r.retryAfterSeconds()));
-        if (IssuerReply.RateLimited.SPEND_CAP.equals(r.reason())) {
+        if (IssuerReply.RateLimited.UNANSWERED.equals(r.reason())) {
+          Problems.send(ctx, 429, "too-many-unanswered-pushes", "This account has too many push verifications since"
+              + " its last successful sign-in (push fatigue guard); sign in another way, or retry after "
+              + r.retryAfterSeconds() + " s.");
+        } else if (IssuerReply.RateLimited.SPEND_CAP.equals(r.reason())) {
           Problems.send(ctx, 429, "spend-cap-reached", "The daily SMS spend cap is reached; sends resume at 00:00 UTC"
               + " (in " + r.retryAfterSeconds() + " s).");
         } else {
@@ -301,6 +380,9 @@ final class VerificationApi {
       case CheckReply.NotPending p ->
           Problems.send(ctx, 409, "verification-not-pending", "This verification is " + p.status() + "; a code is good once.");
       case CheckReply.NotFound n -> Problems.send(ctx, 404, "verification-not-found", "No such verification.");
+      case CheckReply.Refused r -> Problems.send(ctx, 409, "answer-expected",
+          "This verification is approved or denied on a device, not checked with a code.");
+      case CheckReply.Declined d -> Problems.send(ctx, 409, "verification-not-pending", "This verification is denied.");
       case CheckReply.Unavailable u ->
           Problems.send(ctx, 503, "platform-unavailable", "The platform cannot check codes right now; retry later.");
     }

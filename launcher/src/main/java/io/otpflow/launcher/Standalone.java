@@ -53,6 +53,8 @@ public final class Standalone {
     env.put("PUSH_PROVIDER", "outbox");
     env.put("OTPFLOW_OUTBOX_FILE", data.resolve("outbox.jsonl").toString());
     env.put("OTPFLOW_DEV_OUTBOX_FILE", data.resolve("outbox.jsonl").toString());
+    // The outbox page may simulate push devices (it holds their keys): development only, never in a deployment.
+    env.put("OTPFLOW_DEV_DEVICES", "true");
     env.put("OTPFLOW_HTTP_HOST", env.getOrDefault("OTPFLOW_HTTP_HOST", "127.0.0.1"));
     env.put("OTPFLOW_GATEWAY_PORT", Integer.toString(gatewayPort));
     env.putIfAbsent("OTPFLOW_ISSUER_PORT", "0");
@@ -82,7 +84,7 @@ public final class Standalone {
           gateway      %s
           API key      %s   (demo tenant; fix it with OTPFLOW_DEMO_API_KEY)
           admin key    %s   (helpdesk actions; OTPFLOW_DEMO_ADMIN_KEY)
-          outbox       %s/dev/outbox  (SMS and push)
+          outbox       %s/dev/outbox.html  (SMS and push; simulated phones answer pushes there)
           metrics      %s/metrics  (issuer :%d, verifier :%d, sms-dispatcher :%d, push-dispatcher :%d)
           Kafka        %s    Redis %s
 

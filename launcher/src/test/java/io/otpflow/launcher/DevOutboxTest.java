@@ -36,8 +36,10 @@ class DevOutboxTest {
     outbox = Files.createTempDirectory("otpflow-outbox").resolve("outbox.jsonl");
     p = TestPlatform.start(KafkaFixture.shared().bootstrapServers(), RedisFixture.shared().uri(), Map.of(
         "SMS_PROVIDER", "outbox",
+        "PUSH_PROVIDER", "outbox",
         "OTPFLOW_OUTBOX_FILE", outbox.toString(),
-        "OTPFLOW_DEV_OUTBOX_FILE", outbox.toString()));
+        "OTPFLOW_DEV_OUTBOX_FILE", outbox.toString(),
+        "OTPFLOW_DEV_DEVICES", "true"));
   }
 
   @AfterAll
@@ -63,8 +65,8 @@ class DevOutboxTest {
   }
 
   /**
-   * A push dispatch event, as the issuer will publish it for each device of an account (issue 4, phase 2),
-   * lands in the same outbox with its device, platform, mode and code, but not its token.
+   * A push dispatch event, as the issuer publishes it for each device of an account, lands in the
+   * same outbox with its device, platform, mode and code, but not its token.
    */
   @Test
   void aPushShowsItsDeviceModeAndCodeButNotItsToken() throws Exception {
@@ -90,6 +92,85 @@ class DevOutboxTest {
     assertThat(shown.getString("body")).isEqualTo("Your Acme code is 731904.");
     assertThat(shown.getString("code")).isEqualTo("731904");
     assertThat(shown.encode()).doesNotContain(token);
+  }
+
+  /**
+   * The whole approve flow by hand, with no phone: the page adds a simulated device to an account
+   * (it keeps the private key), a push reaches it in the outbox, and the page's Approve button sends
+   * an answer it signed, which the verifier checks like any device's. No script, a strict policy,
+   * escaped text, and forms that work only with the page's token.
+   */
+  @Test
+  void theOutboxPageSimulatesAPhoneThatApprovesAndDeniesWithSignedAnswers() {
+    String account = "dev-team-" + System.nanoTime();
+    TestPlatform.Reply page = p.get("/dev/outbox.html", null);
+    assertThat(page.status()).isEqualTo(200);
+    assertThat(page.header("content-type")).startsWith("text/html");
+    assertThat(page.header("content-security-policy")).startsWith("default-src 'none'; style-src 'sha256-")
+        .contains("form-action 'self'", "frame-ancestors 'none'");
+    assertThat(page.header("x-frame-options")).isEqualTo("DENY");
+    assertThat(page.raw().body()).doesNotContain("<script").doesNotContain("http://").doesNotContain("https://");
+    String token = formToken(page);
+
+    TestPlatform.Reply refused = form("/dev/devices", Map.of("tenant", "acme", "account", account, "platform", "apns",
+        "label", "Alice", "form_token", "0".repeat(48)));
+    assertThat(refused.status()).as("another site's form has no token").isEqualTo(403);
+    TestPlatform.Reply added = form("/dev/devices", Map.of("tenant", "acme", "account", account, "platform", "apns",
+        "label", "Alice", "form_token", token));
+    assertThat(added.status()).isEqualTo(303);
+    assertThat(added.header("location")).isEqualTo("/dev/outbox.html?result=device-added");
+    JsonArray devices = p.get("/v1/accounts/" + account + "/devices", ACME_KEY).body().getJsonArray("devices");
+    assertThat(devices).hasSize(1);
+    String device = devices.getJsonObject(0).getString("id");
+    assertThat(devices.getJsonObject(0).getString("label")).isEqualTo("Alice");
+
+    // The context is the caller's text: on the page it is shown, never run.
+    TestPlatform.Reply created = p.post("/v1/verifications", ACME_KEY, new JsonObject().put("channel", "push")
+        .put("account", account).put("number_matching", true).put("context", "<script>alert(1)</script>").encode());
+    assertThat(created.status()).as("%s", created.body()).isEqualTo(201);
+    String id = created.body().getString("id");
+    int number = created.body().getInteger("number");
+    String shown = await().atMost(Duration.ofSeconds(20)).until(() -> p.get("/dev/outbox.html", null).raw().body(),
+        html -> html.contains("name=\"verification_id\" value=\"" + id + "\""));
+    assertThat(shown).contains("&lt;script&gt;alert(1)&lt;/script&gt;").doesNotContain("<script>alert")
+        .contains("name=\"number\"").contains(device);
+
+    TestPlatform.Reply wrong = form("/dev/answers", Map.of("verification_id", id, "device_id", device, "decision", "approve",
+        "number", Integer.toString(number == 99 ? 10 : number + 1), "form_token", token));
+    assertThat(wrong.header("location")).isEqualTo("/dev/outbox.html?result=wrong-number");
+    TestPlatform.Reply right = form("/dev/answers", Map.of("verification_id", id, "device_id", device, "decision", "approve",
+        "number", Integer.toString(number), "form_token", token));
+    assertThat(right.header("location")).isEqualTo("/dev/outbox.html?result=approved");
+    JsonObject v = p.get("/v1/verifications/" + id, ACME_KEY).body();
+    assertThat(v.getString("status")).isEqualTo("approved");
+    assertThat(v.getJsonObject("answered_by").getString("device_id")).isEqualTo(device);
+    assertThat(p.get("/dev/outbox.html?result=approved", null).raw().body()).contains("Approved");
+
+    String denied = p.post("/v1/verifications", ACME_KEY, new JsonObject().put("channel", "push").put("account", account)
+        .encode()).body().getString("id");
+    await().atMost(Duration.ofSeconds(20)).until(() -> p.get("/dev/outbox.html", null).raw().body().contains(denied));
+    assertThat(form("/dev/answers", Map.of("verification_id", denied, "device_id", device, "decision", "deny",
+        "form_token", token)).header("location")).isEqualTo("/dev/outbox.html?result=denied");
+    assertThat(p.get("/v1/verifications/" + denied, ACME_KEY).body().getString("status")).isEqualTo("denied");
+    assertThat(form("/dev/answers", Map.of("verification_id", denied, "device_id", "DV" + "0".repeat(32), "decision", "deny",
+        "form_token", token)).header("location")).as("a device the page holds no key for").isEqualTo("/dev/outbox.html?result=invalid");
+  }
+
+  private static String formToken(TestPlatform.Reply page) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("name=\"form_token\" value=\"([0-9a-f]{48})\"")
+        .matcher(page.raw().body());
+    assertThat(m.find()).as("the page's form token").isTrue();
+    return m.group(1);
+  }
+
+  /** Posts a form as the browser does (urlencoded), without following the redirect. */
+  private static TestPlatform.Reply form(String path, Map<String, String> fields) {
+    StringBuilder body = new StringBuilder();
+    fields.forEach((k, v) -> body.append(body.isEmpty() ? "" : "&").append(k).append('=')
+        .append(java.net.URLEncoder.encode(v, java.nio.charset.StandardCharsets.UTF_8)));
+    return p.call(java.net.http.HttpRequest.newBuilder(java.net.URI.create(p.gatewayUrl() + path))
+        .timeout(Duration.ofSeconds(15)).header("content-type", "application/x-www-form-urlencoded")
+        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body.toString())).build());
   }
 
   private JsonArray sms() {

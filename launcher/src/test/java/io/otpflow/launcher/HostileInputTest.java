@@ -130,6 +130,9 @@ class HostileInputTest {
     assertThat(p.check(ACME_KEY, "VE" + "0".repeat(32), "123456").status()).isEqualTo(404);
     assertThat(p.get("/nothing-here", null).status()).isEqualTo(404);
     assertThat(p.get("/dev/outbox", null).status()).isEqualTo(404); // only exists in development mode
+    assertThat(p.get("/dev/outbox.html", null).status()).isEqualTo(404);
+    assertThat(p.post("/dev/devices", null, "{}").status()).isEqualTo(404);
+    assertThat(p.post("/dev/answers", null, "{}").status()).isEqualTo(404);
   }
 
   @Test

@@ -148,6 +148,8 @@ class MetricsFlowTest {
     }
     cappedAt = p.clock.instant();
 
+    pushFlow();
+
     // A code checked after its lifetime.
     String expiredTo = uk();
     String expired = p.sendSms(ACME_KEY, expiredTo);
@@ -156,6 +158,52 @@ class MetricsFlowTest {
     p.clock.advance(Duration.ofMinutes(5).plusSeconds(1));
     assertThat(p.check(ACME_KEY, expired, expiredCode).body().getString("status")).isEqualTo("expired");
     remember(expiredTo, expired, expiredCode);
+  }
+
+  /**
+   * Push, for the push series and the funnel with channel push: three phones on one account, one of
+   * them with a dead token (pruned), one answered 429 once (retried); a device approves (the others
+   * are withdrawn); then a permanent FCM error (dead letter), a forged answer, a wrong number and a deny.
+   */
+  private static void pushFlow() {
+    String account = "metrics-team-" + System.nanoTime();
+    PhoneApp iphone = PhoneApp.iphone(p).register(ACME_KEY, account, "iPhone", "Ann");
+    PhoneApp ipad = PhoneApp.iphone(p).register(ACME_KEY, account, "iPad", "Ann");
+    PhoneApp pixel = PhoneApp.android(p).register(ACME_KEY, account, "Pixel", "Ben");
+    remember(account, iphone.deviceId, ipad.deviceId, pixel.deviceId, iphone.token, ipad.token, pixel.token);
+    p.apns.markUnregistered(ipad.token);
+    p.apns.failNext(iphone.token, 1, com.eatthepath.pushy.apns.server.RejectionReason.TOO_MANY_REQUESTS);
+    p.clock.advance(Duration.ofSeconds(1));
+    String approved = push(account, "{}");
+    pixel.awaitPush(approved);
+    await().atMost(Duration.ofSeconds(20)).until(() -> { // the retry queue runs on the platform's clock
+      p.clock.advance(Duration.ofMillis(500));
+      return !iphone.notificationsFor(approved).isEmpty();
+    });
+    assertThat(pixel.answer(approved, "approve", null).body().getString("status")).isEqualTo("approved");
+    iphone.awaitWithdrawal(approved);
+    await().atMost(Duration.ofSeconds(20)).until(() -> p.get("/v1/accounts/" + account + "/devices", ACME_KEY).body()
+        .getJsonArray("devices").size() == 2);
+
+    p.fcm.failNext(pixel.token, 1, 403, null); // SENDER_ID_MISMATCH: permanent, dead-lettered
+    io.vertx.core.json.JsonObject created = p.post("/v1/verifications", ACME_KEY, new io.vertx.core.json.JsonObject()
+        .put("channel", "push").put("account", account).put("number_matching", true).encode()).body();
+    String denied = created.getString("id");
+    int number = created.getInteger("number");
+    iphone.awaitPush(denied);
+    assertThat(iphone.answer(null, denied, "approve", null, PhoneApp.sign(PhoneApp.newKeys(),
+        PhoneApp.signedText(denied, "approve", null))).status()).isEqualTo(403);
+    assertThat(iphone.answer(denied, "approve", number == 99 ? 10 : number + 1).status()).isEqualTo(422);
+    assertThat(iphone.answer(denied, "deny", null).body().getString("status")).isEqualTo("denied");
+    await().atMost(Duration.ofSeconds(20)).until(() -> p.fcm.requestsFor(pixel.token).stream().anyMatch(r -> r.status() == 403));
+    remember(approved, denied); // not the number: two digits, no secret (the sign-in screen shows it)
+  }
+
+  private static String push(String account, String json) {
+    TestPlatform.Reply r = p.post("/v1/verifications", ACME_KEY,
+        new io.vertx.core.json.JsonObject(json).put("channel", "push").put("account", account).encode());
+    assertThat(r.status()).as("%s", r.body()).isEqualTo(201);
+    return r.body().getString("id");
   }
 
   @AfterAll
@@ -215,6 +263,7 @@ class MetricsFlowTest {
     urls.put("otp-issuer", "http://127.0.0.1:" + p.platform.issuer().httpPort() + "/metrics");
     urls.put("verifier", "http://127.0.0.1:" + p.platform.verifier().httpPort() + "/metrics");
     urls.put("sms-dispatcher", "http://127.0.0.1:" + p.platform.dispatcher().httpPort() + "/metrics");
+    urls.put("push-dispatcher", "http://127.0.0.1:" + p.platform.push().httpPort() + "/metrics");
     Map<String, String> texts = new LinkedHashMap<>();
     urls.forEach((service, url) -> {
       TestPlatform.Reply r = p.getUrl(url, null);
@@ -288,6 +337,38 @@ class MetricsFlowTest {
       assertThat(verifier.sum("otp_check_latency_seconds_count")).isGreaterThanOrEqualTo(12);
       assertThat(verifier.sum("otp_dead_letters_total", "topic", Topics.VERIFIER_REQUESTS, "reason", "malformed"))
           .isEqualTo(1);
+    });
+  }
+
+  @Test
+  void pushCountsInTheFunnelWithChannelPushAndInItsOwnSeries() {
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+      PrometheusText issuer = scrape("otp-issuer");
+      assertThat(issuer.sum("otp_verifications_requested_total", "tenant", "acme", "channel", "push", "country_code", "none"))
+          .isEqualTo(2);
+      assertThat(issuer.sum("otp_verifications_sent_total", "tenant", "acme", "channel", "push")).as("once per verification")
+          .isEqualTo(2);
+      assertThat(issuer.sum("otp_verifications_failed_total", "channel", "push")).as("one dead device fails nothing").isZero();
+      PrometheusText verifier = scrape("verifier");
+      assertThat(verifier.sum("otp_verifications_verified_total", "tenant", "acme", "channel", "push")).isEqualTo(1);
+      assertThat(verifier.sum("otp_verifications_denied_total", "tenant", "acme", "channel", "push"))
+          .as("the wrong number and the deny").isEqualTo(2);
+      assertThat(verifier.sum("otp_push_answers_total", "tenant", "acme", "outcome", "approved")).isEqualTo(1);
+      assertThat(verifier.sum("otp_push_answers_total", "tenant", "acme", "outcome", "invalid_signature")).isEqualTo(1);
+      assertThat(verifier.sum("otp_push_answers_total", "tenant", "acme", "outcome", "wrong_number")).isEqualTo(1);
+      assertThat(verifier.sum("otp_push_answers_total", "tenant", "acme", "outcome", "denied")).isEqualTo(1);
+      assertThat(verifier.sum("otp_push_tokens_pruned_total", "tenant", "acme", "platform", "apns")).isEqualTo(1);
+      PrometheusText push = scrape("push-dispatcher");
+      assertThat(push.sum("otp_push_sent_total", "platform", "apns", "kind", "notify", "outcome", "accepted")).isEqualTo(2);
+      assertThat(push.sum("otp_push_sent_total", "platform", "apns", "kind", "notify", "outcome", "dead_token")).isEqualTo(1);
+      assertThat(push.sum("otp_push_sent_total", "platform", "fcm", "kind", "notify", "outcome", "failed")).isEqualTo(1);
+      assertThat(push.sum("otp_push_sent_total", "kind", "withdraw", "outcome", "accepted")).isGreaterThanOrEqualTo(1);
+      assertThat(push.sum("otp_push_retries_total", "platform", "apns", "kind", "notify")).isEqualTo(1);
+      assertThat(push.sum("otp_push_dead_letters_total", "platform", "fcm", "reason", "permanent")).isEqualTo(1);
+      assertThat(push.sum("otp_push_tokens_dead_total", "platform", "apns", "reason", "Unregistered")).isEqualTo(1);
+      assertThat(push.sum("otp_push_withdrawals_total", "platform", "apns")).isGreaterThanOrEqualTo(1);
+      assertThat(push.sum("otp_push_provider_latency_seconds_count", "provider", "fcm", "platform", "fcm")).isGreaterThanOrEqualTo(2);
+      assertThat(push.find("otp_push_retry_queue")).hasSize(1);
     });
   }
 

@@ -177,8 +177,14 @@ class ReliabilityTest {
               + " \"expires_at\": \"2099-01-01T00:00:00Z\"}").getBytes())).get();
     }
     KafkaTopicReader reader = new KafkaTopicReader(KafkaFixture.shared().bootstrapServers());
+    // Six: the delivery report is read by two groups (the issuer's, and the verifier's for dead push
+    // tokens), and each dead-letters what it cannot read.
     await().atMost(Duration.ofSeconds(20)).until(
-        () -> reader.readAll(Topics.DEAD_LETTERS).stream().filter(r -> poisonKey.equals(r.key())).count() == 5);
+        () -> reader.readAll(Topics.DEAD_LETTERS).stream().filter(r -> poisonKey.equals(r.key())).count() == 6);
+    assertThat(reader.readAll(Topics.DEAD_LETTERS).stream().filter(r -> poisonKey.equals(r.key()))
+        .map(r -> r.header(Topics.DEAD_LETTER_SOURCE).orElseThrow())
+        .filter(source -> source.contains(Topics.DELIVERY_REPORTS)).map(source -> source.substring(0, source.indexOf(':'))))
+        .containsExactlyInAnyOrder("otp-issuer", "verifier");
     assertThat(reader.readAll(Topics.DEAD_LETTERS).stream().filter(r -> poisonKey.equals(r.key())))
         .anySatisfy(r -> assertThat(r.header(Topics.DEAD_LETTER_REASON).orElseThrow()).contains("missing required field state"))
         .anySatisfy(r -> assertThat(r.header(Topics.DEAD_LETTER_REASON).orElseThrow()).contains("missing required field template"));

@@ -114,6 +114,58 @@ class SecretsTest {
     }
   }
 
+  /**
+   * Push: a code sent to every device (10 digits, tenant long), the devices' tokens, and a device's
+   * answer signature appear in no Redis key or value, on no Kafka topic (the signature travels sealed)
+   * and in no log line; the phones received the code, so it was there to leak.
+   */
+  @Test
+  void pushCodesTokensAndSignaturesAreNowhereInClear() throws Exception {
+    String account = "push-secrets-" + System.nanoTime();
+    PhoneApp iphone = PhoneApp.iphone(p);
+    PhoneApp pixel = PhoneApp.android(p);
+    String code;
+    String signature;
+    List<String> logs;
+    List<String> redis;
+    List<TopicRecord> records;
+    try (LogCapture root = LogCapture.attachToRoot(); LogCapture otpflow = LogCapture.attachTo("io.otpflow", Level.DEBUG)) {
+      iphone.register(LONG_CODE_KEY, account, "iPhone", "Quinn");
+      pixel.register(LONG_CODE_KEY, account, "Pixel", "Quinn");
+      TestPlatform.Reply sent = p.post("/v1/verifications", LONG_CODE_KEY,
+          "{\"channel\": \"push\", \"account\": \"" + account + "\", \"mode\": \"code\"}");
+      assertThat(sent.status()).isEqualTo(201);
+      String id = sent.body().getString("id");
+      code = iphone.awaitPush(id).code();
+      assertThat(code).hasSize(10).isEqualTo(pixel.awaitPush(id).code());
+      // Inspected while the code is pending, when it is most at risk.
+      redis = redisContents();
+      records = new KafkaTopicReader(KafkaFixture.shared().bootstrapServers()).readEveryTopic();
+      assertThat(records).as("Kafka").noneMatch(r -> r.contains(code));
+      assertThat(redis).as("Redis").noneMatch(v -> v.contains(code));
+      assertThat(p.check(LONG_CODE_KEY, id, code).body().getString("status")).isEqualTo("approved");
+
+      TestPlatform.Reply approve = p.post("/v1/verifications", LONG_CODE_KEY,
+          "{\"channel\": \"push\", \"account\": \"" + account + "\"}");
+      String approveId = approve.body().getString("id");
+      pixel.awaitPush(approveId);
+      signature = PhoneApp.sign(pixel.keys, PhoneApp.signedText(approveId, "approve", null));
+      assertThat(pixel.answer(null, approveId, "approve", null, signature).status()).isEqualTo(200);
+      iphone.awaitWithdrawal(approveId);
+      logs = new ArrayList<>(root.messages());
+      logs.addAll(otpflow.messages());
+    }
+    redis = redisContents();
+    records = new KafkaTopicReader(KafkaFixture.shared().bootstrapServers()).readEveryTopic();
+    assertThat(records).anyMatch(r -> r.topic().equals(io.otpflow.common.Topics.PUSH_DISPATCH));
+    assertThat(logs).as("log lines").isNotEmpty();
+    for (String s : List.of(code, iphone.token, pixel.token, signature)) {
+      assertThat(redis).as("Redis").noneMatch(v -> v.contains(s));
+      assertThat(records).as("Kafka").noneMatch(r -> r.contains(s));
+      assertThat(logs).as("logs").noneMatch(line -> line.contains(s));
+    }
+  }
+
   /** Every key and every value in the Redis the platform uses, as text. */
   private static List<String> redisContents() {
     List<String> all = new ArrayList<>();

@@ -3,6 +3,8 @@ package io.otpflow.launcher;
 import static org.awaitility.Awaitility.await;
 
 import io.otpflow.common.PlatformKeys;
+import io.otpflow.testing.FakeApns;
+import io.otpflow.testing.FakeFcm;
 import io.otpflow.testing.FakeTwilio;
 import io.otpflow.testing.MutableClock;
 import io.vertx.core.json.JsonObject;
@@ -24,8 +26,9 @@ import java.util.regex.Pattern;
 
 /**
  * The whole platform for end-to-end tests: every service in this JVM on a real Kafka broker and a
- * real Redis, SMS going to {@link FakeTwilio} over HTTP, time from a {@link MutableClock}, and a real
- * HTTP client talking to the gateway.
+ * real Redis, SMS going to {@link FakeTwilio} over HTTP, push to {@link FakeApns} (pushy's
+ * MockApnsServer over TLS) and {@link FakeFcm} (OAuth2 and the v1 API over HTTP), time from a
+ * {@link MutableClock}, and a real HTTP client talking to the gateway.
  */
 final class TestPlatform implements AutoCloseable {
   static final String ACME_KEY = "acme-test-key-0123456789";
@@ -35,7 +38,10 @@ final class TestPlatform implements AutoCloseable {
   private static final Pattern CODE = Pattern.compile("code is (\\d+)");
   private static final AtomicInteger NUMBERS = new AtomicInteger(1000 + (int) (System.nanoTime() % 7000));
 
+  static final String APNS_TOPIC = "dev.otpflow.authenticator";
   final FakeTwilio twilio;
+  final FakeApns apns;
+  final FakeFcm fcm;
   final MutableClock clock = new MutableClock(Instant.now());
   final Platform platform;
   final Map<String, String> env;
@@ -44,6 +50,10 @@ final class TestPlatform implements AutoCloseable {
 
   private TestPlatform(String bootstrapServers, String redisUri, Map<String, String> overrides) throws Exception {
     twilio = FakeTwilio.start();
+    apns = FakeApns.start(APNS_TOPIC);
+    fcm = FakeFcm.start("otpflow-test");
+    java.nio.file.Path fcmCredentials = java.nio.file.Files.createTempFile("fcm-service-account", ".json");
+    java.nio.file.Files.writeString(fcmCredentials, fcm.serviceAccountJson());
     int gatewayPort = freePort();
     gateway = "http://127.0.0.1:" + gatewayPort;
     Map<String, String> e = new HashMap<>();
@@ -56,9 +66,18 @@ final class TestPlatform implements AutoCloseable {
     e.put(PlatformKeys.ADDRESS_KEYS, "a1:" + Base64.getEncoder().encodeToString("address-key-address-key-address!".getBytes()));
     e.put("OTPFLOW_TENANTS", tenants());
     e.put("SMS_PROVIDER", "twilio");
-    // Push goes to an outbox file of its own until the end-to-end push tests (issue 4, phase 2) bring the fakes.
-    e.put("PUSH_PROVIDER", "outbox");
     e.put("OTPFLOW_OUTBOX_FILE", java.nio.file.Files.createTempFile("otpflow-outbox", ".jsonl").toString());
+    e.put("PUSH_PROVIDER", "apns,fcm");
+    e.put("APNS_KEY_FILE", apns.signingKeyFile().toString());
+    e.put("APNS_KEY_ID", FakeApns.KEY_ID);
+    e.put("APNS_TEAM_ID", FakeApns.TEAM_ID);
+    e.put("APNS_TOPIC", APNS_TOPIC);
+    e.put("APNS_ENVIRONMENT", "sandbox");
+    e.put("APNS_HOST", apns.host());
+    e.put("APNS_PORT", Integer.toString(apns.port()));
+    e.put("APNS_TRUSTED_CERT_FILE", apns.trustedCertificateFile().toString());
+    e.put("FCM_CREDENTIALS_FILE", fcmCredentials.toString());
+    e.put("FCM_API_BASE_URL", fcm.baseUrl());
     e.put("TWILIO_ACCOUNT_SID", twilio.accountSid());
     e.put("TWILIO_AUTH_TOKEN", twilio.authToken());
     e.put("TWILIO_FROM_NUMBER", "+15005550006");
@@ -84,7 +103,7 @@ final class TestPlatform implements AutoCloseable {
         [{"id": "acme", "display_name": "Acme", "api_key": "%s", "code_length": 6, "code_ttl": "5m", "max_checks": 5,
           "sender": "+15005550006", "lockout": {"threshold": 3, "base_delay": "1m", "max_delay": "1h"},
           "limits": {"per_ip_per_hour": 3, "per_account_per_hour": 20}, "admin_api_key": "%s",
-          "push": {"max_devices": 3}},
+          "push": {"max_devices": 3, "max_unanswered": 3}},
          {"id": "other", "display_name": "Other Corp", "api_key": "%s"},
          {"id": "long", "display_name": "Long Codes", "api_key": "%s", "code_length": 10,
           "totp": {"algorithm": "SHA256", "digits": 8, "period": "60s"}}%s]
@@ -218,5 +237,7 @@ final class TestPlatform implements AutoCloseable {
   public void close() {
     platform.close();
     twilio.close();
+    apns.close();
+    fcm.close();
   }
 }

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.otpflow.common.CodeGenerator;
 import io.otpflow.common.CodeMac;
 import io.otpflow.common.CountryCode;
+import io.otpflow.common.Json;
 import io.otpflow.common.Metrics;
 import io.otpflow.common.PhoneMask;
 import io.otpflow.common.RedisKeys;
@@ -20,7 +21,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -36,6 +39,15 @@ final class Issuer {
   private static final Pattern E164 = Pattern.compile("\\+[1-9][0-9]{6,14}");
   /** Until the verification exists the claim is short-lived, so a failure half-way cannot block the key for a day. */
   private static final Duration IDEMPOTENCY_CLAIM_TTL = Duration.ofSeconds(30);
+  /**
+   * The push fatigue guard counts an account's push verifications since its last success, over at
+   * most this long: an account nobody signs in to for a day gets pushes again.
+   */
+  static final Duration UNANSWERED_WINDOW = Duration.ofDays(1);
+  /** Push context as the gateway validates it: printable, no format characters (bidi overrides), no braces. */
+  /** A device's failure reason as the view shows it (dispatchers' reasons are like device-unregistered). */
+  private static final Pattern REASON = Pattern.compile("[a-z0-9-]{1,40}");
+  private static final Pattern CONTEXT = Pattern.compile("[^\\p{Cntrl}\\p{Cf}{}]{1,120}");
 
   /** Where dispatch events go; blocking until the broker has them. */
   interface DispatchPublisher {
@@ -53,6 +65,8 @@ final class Issuer {
   private final Clock clock;
   private final SendFunnel funnel;
   private final SpendCap spendCap;
+  private final PushFanOut pushes;
+  private final java.security.SecureRandom random = new java.security.SecureRandom();
 
   /** Without prices and spend caps (tests of the send path). */
   Issuer(
@@ -67,10 +81,10 @@ final class Issuer {
       Clock clock,
       MeterRegistry metrics) {
     this(tenants, store, codes, codeMac, dispatchBox, dispatches, accounts, addressBox, clock,
-        new SendFunnel(metrics, SmsPrices.NONE), null);
+        new SendFunnel(metrics, SmsPrices.NONE), null, PushFanOut.Publisher.NONE);
   }
 
-  /** @param spendCap enforces tenants' daily spend caps; null only for tenants that have none */
+  /** Without push (tests of the SMS path). */
   Issuer(
       TenantDirectory tenants,
       RedisChallengeStore store,
@@ -83,6 +97,27 @@ final class Issuer {
       Clock clock,
       SendFunnel funnel,
       SpendCap spendCap) {
+    this(tenants, store, codes, codeMac, dispatchBox, dispatches, accounts, addressBox, clock, funnel, spendCap,
+        PushFanOut.Publisher.NONE);
+  }
+
+  /**
+   * @param spendCap enforces tenants' daily spend caps; null only for tenants that have none
+   * @param pushes where push dispatch events go (all of one verification at once)
+   */
+  Issuer(
+      TenantDirectory tenants,
+      RedisChallengeStore store,
+      CodeGenerator codes,
+      CodeMac codeMac,
+      SecretBox dispatchBox,
+      DispatchPublisher dispatches,
+      AccountRegistryReader accounts,
+      SecretBox addressBox,
+      Clock clock,
+      SendFunnel funnel,
+      SpendCap spendCap,
+      PushFanOut.Publisher pushes) {
     this.tenants = tenants;
     this.store = store;
     this.codes = codes;
@@ -94,6 +129,7 @@ final class Issuer {
     this.clock = clock;
     this.funnel = funnel;
     this.spendCap = spendCap;
+    this.pushes = new PushFanOut(dispatchBox, pushes, clock);
   }
 
   IssuerReply handle(IssuerRequest request) throws Exception {
@@ -122,9 +158,12 @@ final class Issuer {
 
   private IssuerReply send(Tenant tenant, IssuerRequest.Send request) throws Exception {
     IssuerRequest.Send send = request;
+    if ("push".equals(send.channel())) {
+      return startPush(tenant, send);
+    }
     boolean silent = sendsNothing(send.channel());
     if (!silent && !"sms".equals(send.channel())) {
-      return new IssuerReply.Rejected("unsupported-channel", "This issuer serves sms, totp and recovery_code.");
+      return new IssuerReply.Rejected("unsupported-channel", "This issuer serves sms, push, totp and recovery_code.");
     }
     if (silent) {
       if (send.account() == null) {
@@ -246,6 +285,10 @@ final class Issuer {
     if (v.dispatched() || !"pending".equals(v.status()) || !clock.instant().isBefore(v.expiresAt())) {
       return;
     }
+    if ("push".equals(v.channel())) {
+      redispatchPush(tenant, send, v);
+      return;
+    }
     String code = codes.generate(tenant.codeLength());
     store.replaceMac(v.id(), codeMac.mac(tenant.id(), v.id(), code));
     publish(tenant, send, v, code, clock.instant());
@@ -264,6 +307,114 @@ final class Issuer {
             dispatchBox.seal(code, v.id()), tenant.renderedTemplate(), tenant.sender(), v.expiresAt()));
     store.markDispatched(v.id());
     store.makeCurrent(v, RedisKeys.destination(tenant.id(), codeMac.mac(tenant.id(), "destination", send.to())));
+  }
+
+  // ---------------------------------------------------------------- push
+
+  /**
+   * A push to every active device of the account: one code for all of them (code mode) or none
+   * (approve mode, answered by a device), limits per account, IP and tenant plus the fatigue guard,
+   * and every device's dispatch event acknowledged before the answer.
+   */
+  private IssuerReply startPush(Tenant tenant, IssuerRequest.Send send) throws Exception {
+    String mode = send.mode();
+    boolean matching = Boolean.TRUE.equals(send.numberMatching());
+    if (send.account() == null || send.to() != null || !("code".equals(mode) || "approve".equals(mode))
+        || (matching && !"approve".equals(mode))
+        || (send.context() != null && !CONTEXT.matcher(send.context()).matches())) {
+      return new IssuerReply.Rejected("invalid-field",
+          "A push needs an account and mode code or approve; number matching only with approve.");
+    }
+    Optional<StoredVerification> existing = store.find(send.verificationId());
+    if (existing.isPresent()) {
+      if (!existing.get().tenant().equals(tenant.id())) {
+        return new IssuerReply.Rejected("conflict", "The verification id is taken.");
+      }
+      dispatchIfNeeded(tenant, send, existing.get());
+      return new IssuerReply.Created(existing.get().view(clock.instant()), true);
+    }
+    List<AccountRegistryReader.Device> devices = accounts.activeDevices(tenant.id(), send.account());
+    if (devices.isEmpty()) {
+      return new IssuerReply.Rejected("no-active-factor", "The account has no push device.");
+    }
+    String idempotencyKey = null;
+    if (send.idempotencyKey() != null) {
+      idempotencyKey = RedisKeys.idempotency(tenant.id(), TenantDirectory.sha256(send.idempotencyKey()));
+      var claim =
+          store.claimIdempotency(idempotencyKey, send.verificationId(), String.valueOf(send.fingerprint()), IDEMPOTENCY_CLAIM_TTL);
+      if (claim instanceof RedisChallengeStore.IdempotencyClaim.Held held) {
+        return replay(tenant, send, held, idempotencyKey);
+      }
+    }
+    Instant now = clock.instant();
+    var admission = store.admit(pushLimits(tenant, send), send.verificationId(), now);
+    if (admission instanceof RedisChallengeStore.Admission.Refused refused) {
+      if (idempotencyKey != null) {
+        store.releaseIdempotency(idempotencyKey);
+      }
+      funnel.rateLimited(tenant.id(), send.channel(), Metrics.NONE, refused.limit());
+      LOG.info("Send limit '{}' refused push verification {}.", refused.limit(), send.verificationId());
+      return new IssuerReply.RateLimited(refused.limit(), seconds(refused.retryAfter()));
+    }
+    String code = "code".equals(mode) ? codes.generate(tenant.codeLength()) : null;
+    Map<String, String> queued = new LinkedHashMap<>();
+    devices.forEach(d -> queued.put(d.deviceId(), "queued"));
+    StoredVerification created = new StoredVerification(send.verificationId(), tenant.id(), "push", null, send.account(),
+        "pending", now, now.plus(tenant.codeTtl()), 0, tenant.maxChecks(), "queued", false, mode,
+        matching ? 10 + random.nextInt(90) : null, queued, null);
+    store.createPush(created, code == null ? null : codeMac.mac(tenant.id(), created.id(), code),
+        code == null ? null : Json.writeString(dispatchBox.seal(code, created.id())));
+    if (idempotencyKey != null) {
+      store.keepIdempotency(idempotencyKey, created);
+    }
+    pushes.send(tenant, created, code, send.context(), devices);
+    store.markDispatched(created.id());
+    funnel.requested(tenant.id(), "push", Metrics.NONE);
+    LOG.info("Push verification {} ({} mode{}) is on its way to {} device(s).", created.id(), mode,
+        matching ? ", number matching" : "", devices.size());
+    return new IssuerReply.Created(created.view(now), false);
+  }
+
+  /**
+   * Dispatches a stored push verification again (its events were never all acknowledged). The code
+   * is the stored one, not a fresh one: the push dispatcher sends each device a verification once,
+   * so a device that got the first code would never get a second. Devices removed meanwhile are left out.
+   */
+  private void redispatchPush(Tenant tenant, IssuerRequest.Send send, StoredVerification v) throws Exception {
+    String code = null;
+    if ("code".equals(v.mode())) {
+      String sealed = store.sealedCode(v.id());
+      if (sealed == null) {
+        LOG.warn("Push verification {} is not dispatched but has no code kept; it is left as it is.", v.id());
+        return;
+      }
+      code = dispatchBox.open(Json.MAPPER.readValue(sealed, io.otpflow.common.SealedValue.class), v.id());
+    }
+    List<AccountRegistryReader.Device> devices = accounts.activeDevices(tenant.id(), v.account()).stream()
+        .filter(d -> v.devices().containsKey(d.deviceId())).toList();
+    if (!devices.isEmpty()) {
+      pushes.send(tenant, v, code, send.context(), devices);
+    }
+    store.markDispatched(v.id());
+    LOG.info("Push verification {} was dispatched again to {} device(s).", v.id(), devices.size());
+  }
+
+  /** Per account, per IP (when given) and per tenant as for SMS, and the fatigue guard. */
+  private List<RedisChallengeStore.Limit> pushLimits(Tenant tenant, IssuerRequest.Send send) {
+    Tenant.SendLimits l = tenant.limits();
+    String t = tenant.id();
+    String account = AccountRegistryReader.accountMac(codeMac, t, send.account());
+    List<RedisChallengeStore.Limit> limits = new ArrayList<>();
+    limits.add(new RedisChallengeStore.Limit("account", RedisKeys.sendLimit(t, "acct", account), l.perAccount(),
+        Duration.ofHours(1)));
+    if (send.clientIp() != null) {
+      limits.add(new RedisChallengeStore.Limit("ip",
+          RedisKeys.sendLimit(t, "ip", codeMac.mac(t, "ip", send.clientIp())), l.perIp(), Duration.ofHours(1)));
+    }
+    limits.add(new RedisChallengeStore.Limit("tenant", RedisKeys.sendLimit(t, "all", "all"), l.perTenant(), Duration.ofMinutes(1)));
+    limits.add(new RedisChallengeStore.Limit(IssuerReply.RateLimited.UNANSWERED, RedisKeys.pushUnanswered(t, account),
+        tenant.push().maxUnanswered(), UNANSWERED_WINDOW));
+    return limits;
   }
 
   private IssuerReply replay(
@@ -313,10 +464,22 @@ final class Issuer {
     return limits;
   }
 
-  /** A delivery report moves the verification's delivery state forward (never back). */
+  /**
+   * A delivery report moves the verification's delivery state forward (never back). A push report
+   * is about one device: it moves that device's state, and the verification's follows from all of them.
+   */
   void applyDelivery(DeliveryReport report) {
-    store.applyDelivery(report.verificationId(), report.state(), report.provider()).ifPresent(change -> {
-      LOG.debug("Verification {} of tenant {} is now {}.", report.verificationId(), report.tenant(), report.state());
+    if ("push".equals(report.channel()) && report.deviceId() == null) {
+      LOG.warn("Ignoring a push delivery report for verification {} that names no device.", report.verificationId());
+      return; // push is reported per device: without one it would be applied to the verification as a whole
+    }
+    Optional<RedisChallengeStore.DeliveryChange> moved = "push".equals(report.channel()) && report.deviceId() != null
+        ? store.applyPushDelivery(report.verificationId(), report.deviceId(), report.state(),
+            report.reason() == null || REASON.matcher(report.reason()).matches() ? report.reason() : "other",
+            report.provider())
+        : store.applyDelivery(report.verificationId(), report.state(), report.provider());
+    moved.ifPresent(change -> {
+      LOG.debug("Verification {} of tenant {} is now {}.", report.verificationId(), report.tenant(), change.state());
       funnel.delivery(change, report);
     });
   }

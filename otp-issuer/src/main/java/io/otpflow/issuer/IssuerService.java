@@ -42,7 +42,10 @@ public final class IssuerService implements RuntimeBacked {
               config.addressBox(),
               clock,
               new SendFunnel(runtime.registry(), config.prices()),
-              new SpendCap(runtime.redis(), config.prices(), config.tenants(), clock, runtime.registry()));
+              new SpendCap(runtime.redis(), config.prices(), config.tenants(), clock, runtime.registry()),
+              // Every device's event at once; each is keyed by the verification id, like SMS dispatches.
+              pushes -> runtime.publishAll(Topics.PUSH_DISPATCH, pushes.stream()
+                  .<java.util.Map.Entry<String, Object>>map(d -> java.util.Map.entry(d.verificationId(), d)).toList()));
       runtime.consume("issuer-requests", IssuerConfig.SERVICE, Topics.ISSUER_REQUESTS, this::answer);
       runtime.consume("issuer-deliveries", IssuerConfig.SERVICE + "-deliveries", Topics.DELIVERY_REPORTS, record -> {
         DeliveryReport report = Json.read(record.value(), DeliveryReport.class);

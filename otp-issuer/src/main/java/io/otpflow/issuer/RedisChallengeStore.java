@@ -21,6 +21,8 @@ final class RedisChallengeStore {
   private static final LuaScript DELIVERY = LuaScript.fromResource(RedisChallengeStore.class, "delivery.lua");
   private static final LuaScript IDEMPOTENCY = LuaScript.fromResource(RedisChallengeStore.class, "idempotency.lua");
   private static final LuaScript SET_IF_PRESENT = LuaScript.fromResource(RedisChallengeStore.class, "set-if-present.lua");
+  private static final LuaScript DISPATCHED = LuaScript.fromResource(RedisChallengeStore.class, "dispatched.lua");
+  private static final LuaScript PUSH_DELIVERY = LuaScript.fromResource(RedisChallengeStore.class, "push-delivery.lua");
 
   private final UnifiedJedis redis;
   private final Duration retention;
@@ -107,6 +109,32 @@ final class RedisChallengeStore {
    * @param countryCode the destination's calling code, kept for funnel metrics after the number is masked; or null
    */
   void create(StoredVerification v, String mac, String factorId, String countryCode) {
+    write(v, fields(v, mac, factorId, countryCode));
+  }
+
+  /**
+   * Stores a new push verification: mode, number, each device as queued and, in code mode, the code
+   * sealed for re-dispatch ({@code sealedCode}, JSON; deleted by {@link #markDispatched}).
+   */
+  void createPush(StoredVerification v, String mac, String sealedCode) {
+    Map<String, String> fields = fields(v, mac, null, null);
+    fields.put(Field.MODE, v.mode());
+    if (v.number() != null) {
+      fields.put(Field.NUMBER, Integer.toString(v.number()));
+    }
+    v.devices().forEach((device, state) -> fields.put(Field.DEVICE + device, state));
+    if (sealedCode != null) {
+      fields.put(Field.SEALED_CODE, sealedCode);
+    }
+    write(v, fields);
+  }
+
+  /** The sealed code of a push verification not yet dispatched (JSON), or null. */
+  String sealedCode(String verificationId) {
+    return redis.hget(RedisKeys.verification(verificationId), Field.SEALED_CODE);
+  }
+
+  private Map<String, String> fields(StoredVerification v, String mac, String factorId, String countryCode) {
     Map<String, String> fields = new LinkedHashMap<>();
     fields.put(Field.TENANT, v.tenant());
     fields.put(Field.CHANNEL, v.channel());
@@ -140,6 +168,10 @@ final class RedisChallengeStore {
     if (countryCode != null) {
       fields.put(Field.COUNTRY_CODE, countryCode);
     }
+    return fields;
+  }
+
+  private void write(StoredVerification v, Map<String, String> fields) {
     String key = RedisKeys.verification(v.id());
     try (var tx = redis.multi()) {
       tx.hset(key, fields);
@@ -167,8 +199,9 @@ final class RedisChallengeStore {
     SET_IF_PRESENT.run(redis, List.of(RedisKeys.verification(verificationId)), List.of(Field.MAC, mac));
   }
 
+  /** Every dispatch event is acknowledged: nothing is sent again, so a push code kept for that is deleted too. */
   void markDispatched(String verificationId) {
-    SET_IF_PRESENT.run(redis, List.of(RedisKeys.verification(verificationId)), List.of(Field.DISPATCHED, "1"));
+    DISPATCHED.run(redis, List.of(RedisKeys.verification(verificationId)), List.of());
   }
 
   boolean applyDelivery(String verificationId, String state) {
@@ -179,7 +212,7 @@ final class RedisChallengeStore {
    * A delivery state that moved forward: from {@code previous}, of the verification's tenant,
    * channel and calling code (empty strings when the record has none), created at {@code created}.
    */
-  record DeliveryChange(String previous, String tenant, String channel, String countryCode, Instant created) {}
+  record DeliveryChange(String previous, String state, String tenant, String channel, String countryCode, Instant created) {}
 
   /** Moves the delivery state forward and records the provider; empty when nothing changed. */
   Optional<DeliveryChange> applyDelivery(String verificationId, String state, String provider) {
@@ -188,8 +221,29 @@ final class RedisChallengeStore {
     if (!Long.valueOf(1).equals(r.get(0))) {
       return Optional.empty();
     }
+    return Optional.of(change(r, state));
+  }
+
+  /**
+   * One push device's report: that device's state moves (queued → sent or failed, sent →
+   * delivered), then the verification's own delivery is derived from all its devices: delivered or
+   * sent as soon as one device got there, failed only once every device failed, queued otherwise;
+   * and it moves forward only. Empty when the verification as a whole did not change (also for a
+   * device the verification was not sent to).
+   */
+  Optional<DeliveryChange> applyPushDelivery(String verificationId, String deviceId, String state, String reason,
+      String provider) {
+    List<?> r = (List<?>) PUSH_DELIVERY.run(redis, List.of(RedisKeys.verification(verificationId)),
+        List.of(deviceId, state, reason == null ? "" : reason, provider == null ? "" : provider));
+    if (!Long.valueOf(1).equals(r.get(0))) {
+      return Optional.empty();
+    }
+    return Optional.of(change(r, (String) r.get(6)));
+  }
+
+  private static DeliveryChange change(List<?> r, String state) {
     String created = (String) r.get(5);
-    return Optional.of(new DeliveryChange((String) r.get(1), (String) r.get(2), (String) r.get(3), (String) r.get(4),
-        created.isEmpty() ? null : Instant.ofEpochMilli(Long.parseLong(created))));
+    return new DeliveryChange((String) r.get(1), state, (String) r.get(2), (String) r.get(3), (String) r.get(4),
+        created.isEmpty() ? null : Instant.ofEpochMilli(Long.parseLong(created)));
   }
 }

@@ -52,7 +52,11 @@ final class SendFunnel {
         .register(metrics).increment();
   }
 
-  /** Records the stages a delivery report moved a verification through (from {@code change.previous()}). */
+  /**
+   * Records the stages a delivery report moved a verification through (from {@code change.previous()}
+   * to {@code change.state()}: for push the verification's state derived from all its devices, which
+   * a device's report need not equal).
+   */
   void delivery(RedisChallengeStore.DeliveryChange change, DeliveryReport report) {
     String tenant = orUnknown(change.tenant());
     String channel = orUnknown(change.channel());
@@ -60,7 +64,7 @@ final class SendFunnel {
     String provider = report.provider() != null && PROVIDER.matcher(report.provider()).matches()
         ? report.provider() : Metrics.UNKNOWN;
     boolean wasQueued = "queued".equals(change.previous());
-    switch (report.state()) {
+    switch (change.state()) {
       case "sent" -> {
         sent(tenant, channel, provider, countryCode);
         latency(Metrics.TIME_TO_SENT, "Time from a verification's creation until its provider accepted the message",
@@ -78,13 +82,13 @@ final class SendFunnel {
             Metrics.BUCKETS_TO_DELIVERED, channel, provider, countryCode, change.created(), report.occurredAt());
       }
       case "undelivered", "failed" -> {
-        if (wasQueued && "undelivered".equals(report.state())) {
+        if (wasQueued && "undelivered".equals(change.state())) {
           sent(tenant, channel, provider, countryCode); // undelivered means the provider had taken it
         }
         Counter.builder(Metrics.FUNNEL_FAILED)
             .description("Verifications whose message was not delivered: undelivered receipts and failed sends")
             .tags(Metrics.TAG_TENANT, tenant, Metrics.TAG_CHANNEL, channel, Metrics.TAG_PROVIDER, provider,
-                Metrics.TAG_COUNTRY_CODE, countryCode, Metrics.TAG_STATE, report.state(),
+                Metrics.TAG_COUNTRY_CODE, countryCode, Metrics.TAG_STATE, change.state(),
                 Metrics.TAG_ERROR_CLASS, ProviderErrorClass.of(report.errorCode(), report.reason()))
             .register(metrics).increment();
       }

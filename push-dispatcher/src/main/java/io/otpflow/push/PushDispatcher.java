@@ -163,7 +163,8 @@ final class PushDispatcher {
     } else {
       Timer.Sample sample = Timer.start();
       outcome = sender.send(message);
-      sample.stop(Timer.builder(Metrics.PUSH_PROVIDER_LATENCY).tag(Metrics.TAG_PROVIDER, sender.provider())
+      sample.stop(Timer.builder(Metrics.PUSH_PROVIDER_LATENCY).description("Time of one push provider call")
+          .tag(Metrics.TAG_PROVIDER, sender.provider())
           .tag(Metrics.TAG_PLATFORM, d.platform()).publishPercentileHistogram().register(metrics));
     }
     try {
@@ -212,8 +213,8 @@ final class PushDispatcher {
         state.settle(d.verificationId(), field, "failed:device-unregistered", null, null, keep(d, now));
         count(d, kind, "dead_token");
         if (kind == Kind.NOTIFY) { // withdrawals report nothing, so nothing is pruned for them
-          metrics.counter(Metrics.PUSH_TOKENS_DEAD, Metrics.TAG_PLATFORM, d.platform(), Metrics.TAG_REASON,
-              t.errorCode()).increment();
+          PushMetrics.increment(metrics, Metrics.PUSH_TOKENS_DEAD, Metrics.TAG_PLATFORM, d.platform(), Metrics.TAG_REASON,
+              t.errorCode());
         }
         state.forget(d.verificationId(), field);
       }
@@ -224,8 +225,8 @@ final class PushDispatcher {
         Instant due = now.plus(wait);
         if (attempt < retry.maxAttempts() && due.isBefore(d.expiresAt())) {
           state.schedule(d.verificationId(), field, attempt + 1, Json.writeString(d), due, keep(d, now));
-          metrics.counter(Metrics.PUSH_RETRIES, Metrics.TAG_PLATFORM, d.platform(), Metrics.TAG_KIND, kind.tag())
-              .increment();
+          PushMetrics.increment(metrics, Metrics.PUSH_RETRIES, Metrics.TAG_PLATFORM, d.platform(), Metrics.TAG_KIND,
+              kind.tag());
           LOG.info("{} could not take the {} of verification {} to device {} ({}); attempt {} in {} ms.", provider,
               kind.noun(), d.verificationId(), d.deviceId(), r.reason(), attempt + 1, wait.toMillis());
         } else {
@@ -249,8 +250,8 @@ final class PushDispatcher {
     }
     state.settle(d.verificationId(), field, "failed:" + reason, null, null, keep(d, clock.instant()));
     count(d, kind, "failed");
-    metrics.counter(Metrics.PUSH_DEAD_LETTERS, Metrics.TAG_PLATFORM, d.platform(), Metrics.TAG_REASON,
-        reason.replace('-', '_')).increment();
+    PushMetrics.increment(metrics, Metrics.PUSH_DEAD_LETTERS, Metrics.TAG_PLATFORM, d.platform(), Metrics.TAG_REASON,
+        reason.replace('-', '_'));
     state.forget(d.verificationId(), field);
   }
 
@@ -288,9 +289,8 @@ final class PushDispatcher {
     if (DispatchOpener.reportable(d) && !"withdraw".equals(d.mode())) {
       report(d, provider(d), "failed", null, null, "malformed");
     }
-    metrics.counter(Metrics.PUSH_DEAD_LETTERS, Metrics.TAG_PLATFORM,
-        DispatchOpener.PLATFORMS.contains(d.platform()) ? d.platform() : "unknown", Metrics.TAG_REASON, "malformed")
-        .increment();
+    PushMetrics.increment(metrics, Metrics.PUSH_DEAD_LETTERS, Metrics.TAG_PLATFORM,
+        DispatchOpener.PLATFORMS.contains(d.platform()) ? d.platform() : "unknown", Metrics.TAG_REASON, "malformed");
   }
 
   private void report(PushDispatch d, String provider, String state, String providerId, String errorCode, String reason)
@@ -300,8 +300,8 @@ final class PushDispatcher {
   }
 
   private void count(PushDispatch d, Kind kind, String outcome) {
-    metrics.counter(Metrics.PUSH_SENT, Metrics.TAG_PLATFORM, d.platform(), Metrics.TAG_KIND, kind.tag(),
-        Metrics.TAG_OUTCOME, outcome).increment();
+    PushMetrics.increment(metrics, Metrics.PUSH_SENT, Metrics.TAG_PLATFORM, d.platform(), Metrics.TAG_KIND, kind.tag(),
+        Metrics.TAG_OUTCOME, outcome);
   }
 
   private String provider(PushDispatch d) {

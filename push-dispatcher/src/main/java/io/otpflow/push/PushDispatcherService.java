@@ -67,7 +67,9 @@ public final class PushDispatcherService implements RuntimeBacked {
       PushDispatcher dispatcher = new PushDispatcher(byPlatform, new DispatchOpener(config.dispatchBox(),
           config.addressBox()), state, withdrawals, events, retry, clock, runtime.registry());
       retries = new RetryWorker(state, dispatcher::retry, clock, RETRY_POLL, RETRIES_IN_FLIGHT).start();
-      Gauge.builder(Metrics.PUSH_RETRY_QUEUE, retries, RetryWorker::queued).register(runtime.registry());
+      Gauge.builder(Metrics.PUSH_RETRY_QUEUE, retries, RetryWorker::queued)
+          .description("Push sends and withdrawals waiting on the retry queue (all instances: it is in Redis)")
+          .register(runtime.registry());
       runtime.addReadinessCheck("retries", retries::isRunning);
       runtime.consume("push-dispatch", DISPATCH_GROUP, Topics.PUSH_DISPATCH,
           record -> dispatcher.handle(Json.read(record.value(), PushDispatch.class)));

@@ -112,7 +112,7 @@ final class Withdrawals {
         continue;
       }
       events.dispatch(withdrawal(v.verificationId(), deviceId, device, decision.decided()));
-      metrics.counter(Metrics.PUSH_WITHDRAWALS, Metrics.TAG_PLATFORM, device.platform()).increment();
+      PushMetrics.increment(metrics, Metrics.PUSH_WITHDRAWALS, Metrics.TAG_PLATFORM, device.platform());
     }
     if (!decision.devices().isEmpty()) {
       LOG.info("Verification {} is decided ({}); withdrawing it from {} other device(s).", v.verificationId(),

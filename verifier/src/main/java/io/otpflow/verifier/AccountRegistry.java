@@ -252,6 +252,35 @@ final class AccountRegistry {
     });
   }
 
+  /**
+   * The push provider said a device's token is dead (a delivery report at {@code reportedAt}):
+   * the device is removed, by the system, unless it was registered again since (re-registering a
+   * token renews {@code confirmed_at}: the token was valid again after the provider's answer). A
+   * device already gone, or of no live registration, changes nothing and publishes nothing.
+   */
+  Outcome pruneDeadDevice(String tenantId, String account, String deviceId, Instant reportedAt) {
+    Optional<Tenant> found = tenants.byId(tenantId);
+    if (found.isEmpty() || !ACCOUNT.matcher(account).matches() || !DEVICE_ID.matcher(deviceId).matches()) {
+      return Outcome.of(new AccountReply.NotFound());
+    }
+    Tenant tenant = found.get();
+    Instant now = clock.instant();
+    return change(tenant, account, now, deviceId, s -> {
+      StoredFactor device = live(s, deviceId, now);
+      if (device == null || !StoredFactor.DEVICE.equals(device.type())) {
+        return Decision.answer(new AccountReply.NotFound());
+      }
+      Instant registered = device.confirmedAt() != null ? device.confirmedAt() : device.createdAt();
+      if (!registered.isBefore(reportedAt)) {
+        LOG.info("Keeping device {} of an account of tenant {}: it was registered again after its token was reported dead.",
+            deviceId, tenant.id());
+        return Decision.answer(new AccountReply.Rejected("registered-again", "The device registered again since the report."));
+      }
+      return Decision.write(new AccountStore.Change().remove(device),
+          event(tenant, account, "device_removed", device, "system", "token-dead", "none", null));
+    });
+  }
+
   // ---------------------------------------------------------------- removal and recovery codes
 
   private Outcome remove(Tenant tenant, AccountRequest.Remove r, Instant now) {

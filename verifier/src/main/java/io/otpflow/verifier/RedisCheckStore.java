@@ -16,6 +16,7 @@ final class RedisCheckStore {
   private static final LuaScript ACCOUNT_FAILURE = LuaScript.fromResource(RedisCheckStore.class, "account-failure.lua");
 
   private static final LuaScript USE_AS_PROOF = LuaScript.fromResource(RedisCheckStore.class, "use-as-proof.lua");
+  private static final LuaScript ANSWER = LuaScript.fromResource(RedisCheckStore.class, "answer.lua");
 
   private final UnifiedJedis redis;
   private final CodeMac codeMac;
@@ -60,11 +61,16 @@ final class RedisCheckStore {
   }
 
   /**
-   * The account (null when none), channel and factor of a verification, as far as a check needs them
-   * before deciding; {@code open} when it is pending, not expired and has attempts left.
+   * The account (null when none), channel, factor and push mode of a verification, as far as a check
+   * needs them before deciding; {@code open} when it is pending, not expired and has attempts left.
    */
-  record Owner(String account, String channel, String factor, boolean open) {
-    static final Owner NONE = new Owner(null, null, null, false);
+  record Owner(String account, String channel, String factor, boolean open, String mode) {
+    static final Owner NONE = new Owner(null, null, null, false, null);
+
+    /** A push verification that a device approves or denies, rather than one checked with a code. */
+    boolean answeredByDevice() {
+      return "push".equals(channel) && "approve".equals(mode);
+    }
   }
 
   /**
@@ -75,13 +81,39 @@ final class RedisCheckStore {
     List<String> f =
         redis.hmget(RedisKeys.verification(verificationId), RedisKeys.Field.TENANT, RedisKeys.Field.ACCOUNT,
             RedisKeys.Field.CHANNEL, RedisKeys.Field.FACTOR, RedisKeys.Field.STATUS, RedisKeys.Field.EXPIRES,
-            RedisKeys.Field.ATTEMPTS, RedisKeys.Field.MAX_ATTEMPTS);
+            RedisKeys.Field.ATTEMPTS, RedisKeys.Field.MAX_ATTEMPTS, RedisKeys.Field.MODE);
     if (!tenant.equals(f.get(0))) {
       return Owner.NONE;
     }
     boolean open = "pending".equals(f.get(4)) && f.get(5) != null && now.toEpochMilli() < Long.parseLong(f.get(5))
         && f.get(6) != null && f.get(7) != null && Integer.parseInt(f.get(6)) < Integer.parseInt(f.get(7));
-    return new Owner(f.get(1), f.get(2), f.get(3), open);
+    return new Owner(f.get(1), f.get(2), f.get(3), open, f.get(8));
+  }
+
+  /** The tenant of a verification (null when there is none), read before an answer without an API key is checked. */
+  String tenantOf(String verificationId) {
+    return redis.hget(RedisKeys.verification(verificationId), RedisKeys.Field.TENANT);
+  }
+
+  /** The device that answered, as the verification records it. */
+  record Answerer(String deviceId, String name, String label) {}
+
+  /**
+   * A device's answer, whose signature the caller has verified, applied atomically by answer.lua:
+   * the first valid answer decides (deny → denied; approve → approved, or with number matching a
+   * wrong number spends an attempt); a redelivered request gets its first answer again.
+   *
+   * @param number the number the device sent, or null
+   */
+  Result answer(String tenant, String verificationId, String requestId, String decision, Integer number,
+      Answerer device, Instant now) {
+    List<?> r = (List<?>) ANSWER.run(redis, List.of(RedisKeys.verification(verificationId)),
+        List.of(tenant, requestId, Long.toString(now.toEpochMilli()), decision, number == null ? "" : number.toString(),
+            device.deviceId(), device.name() == null ? "" : device.name(), device.label() == null ? "" : device.label()));
+    String account = (String) r.get(2);
+    String status = (String) r.get(3);
+    return new Result((String) r.get(0), ((Number) r.get(1)).intValue(), account.isEmpty() ? null : account,
+        status.isEmpty() ? null : status, ((Number) r.get(4)).intValue() == 1);
   }
 
   /**
@@ -123,8 +155,13 @@ final class RedisCheckStore {
     return until > 0 ? Duration.ofMillis(until - now.toEpochMilli()) : Duration.ZERO;
   }
 
+  /**
+   * A success of the account: its consecutive failures are forgotten, and so are its unanswered
+   * push verifications (the fatigue guard), in one command (both keys are in the tenant's slot).
+   */
   void resetFailures(String tenant, String account) {
-    redis.del(lockKey(tenant, account));
+    redis.del(lockKey(tenant, account),
+        RedisKeys.pushUnanswered(tenant, AccountRegistryReader.accountMac(codeMac, tenant, account)));
   }
 
   private String lockKey(String tenant, String account) {

@@ -2,6 +2,7 @@ package io.otpflow.verifier;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.otpflow.common.Metrics;
+import io.otpflow.common.SecretBox;
 import io.otpflow.common.Tenant;
 import io.otpflow.common.TenantDirectory;
 import io.otpflow.common.events.CheckReply;
@@ -18,8 +19,9 @@ import redis.clients.jedis.exceptions.JedisException;
 
 /**
  * Decides checks: the account lock first (a locked account spends no attempt), then the atomic
- * check in Redis, then the account's failure count. Fails closed: any Redis error propagates and
- * the caller answers "unavailable", never "approved".
+ * check in Redis, then the account's failure count. Push devices' answers take the same steps with
+ * the device's signature as the credential, checked before anything is spent. Fails closed: any
+ * Redis error propagates and the caller answers "unavailable", never "approved".
  */
 final class Verifier {
   private static final Logger LOG = LoggerFactory.getLogger(Verifier.class);
@@ -31,9 +33,12 @@ final class Verifier {
   private final Clock clock;
   private final MeterRegistry metrics;
   private final CheckFunnel funnel;
+  private final SecretBox factorBox;
 
+  /** @param factorBox opens the answer signatures the gateway sealed (OTPFLOW_FACTOR_KEYS) */
   Verifier(TenantDirectory tenants, RedisCheckStore store, AccountStore accounts, FactorChecks factors, Clock clock,
-      MeterRegistry metrics, CheckFunnel funnel) {
+      MeterRegistry metrics, CheckFunnel funnel, SecretBox factorBox) {
+    this.factorBox = factorBox;
     this.tenants = tenants;
     this.store = store;
     this.accounts = accounts;
@@ -43,10 +48,20 @@ final class Verifier {
     this.funnel = funnel;
   }
 
-  /** The reply, plus the account and channel (for the verdict event); each null when unknown. */
-  record Decision(CheckReply reply, String account, String channel) {}
+  /**
+   * The reply, plus the account, channel and answering device (for the verdict event); each null
+   * when unknown. A {@link CheckReply.Refused} decided nothing and gets no verdict.
+   */
+  record Decision(CheckReply reply, String account, String channel, String deviceId, String tenant) {
+    Decision(CheckReply reply, String account, String channel) {
+      this(reply, account, channel, null, null);
+    }
+  }
 
   Decision check(CheckRequest request) {
+    if (request.answer() != null) {
+      return answer(request);
+    }
     Optional<Tenant> found = tenants.byId(request.tenant());
     if (found.isEmpty() || request.codeMac() == null || request.codeMac().length() != 64
         || request.eventId() == null || request.eventId().length() > 100) {
@@ -63,6 +78,10 @@ final class Verifier {
         funnel.checked(tenant.id(), request.verificationId(), "account_locked", false, now);
         return new Decision(new CheckReply.Locked(seconds(locked)), account, owner.channel());
       }
+    }
+    if (owner.answeredByDevice()) {
+      count(tenant, "answer_expected");
+      return new Decision(new CheckReply.Refused(CheckReply.Refused.ANSWER_EXPECTED), account, owner.channel());
     }
     Boolean decided = decideFromFactors(tenant, request, owner, now);
     RedisCheckStore.Result result =
@@ -89,6 +108,98 @@ final class Verifier {
     funnel.checked(tenant.id(), request.verificationId(), result.outcome(), result.spent(), now);
     LOG.info("Check of verification {}: {}.", request.verificationId(), result.outcome());
     return new Decision(reply, account, owner.channel());
+  }
+
+  /**
+   * A push device's approve or deny. Nothing is spent or decided until the signature verifies under
+   * the public key of an active device of the verification's own account and tenant, so a caller
+   * without the device's private key can only be refused (the route needs no API key: the signature
+   * is the credential). Then answer.lua decides atomically, and the account's bookkeeping follows as
+   * for a code: an approval resets its failures and its fatigue guard, a wrong number is a failure.
+   */
+  private Decision answer(CheckRequest request) {
+    CheckRequest.Answer a = request.answer();
+    String id = request.verificationId();
+    Instant now = clock.instant();
+    String recorded = store.tenantOf(id);
+    Optional<Tenant> found = recorded == null ? Optional.empty() : tenants.byId(recorded);
+    if (found.isEmpty() || (request.tenant() != null && !request.tenant().equals(recorded))
+        || request.eventId().length() > 100) {
+      answered(request.tenant() != null ? request.tenant() : Metrics.UNKNOWN, "not_found");
+      return new Decision(new CheckReply.NotFound(), null, null);
+    }
+    Tenant tenant = found.get();
+    RedisCheckStore.Owner owner = store.ownerOf(tenant.id(), id, now);
+    if (!owner.answeredByDevice()) {
+      answered(tenant.id(), "code_expected");
+      return new Decision(new CheckReply.Refused(CheckReply.Refused.CODE_EXPECTED), owner.account(), owner.channel(),
+          null, tenant.id());
+    }
+    StoredFactor device = owner.account() == null ? null : accounts.read(tenant.id(), owner.account()).live(now).stream()
+        .filter(f -> StoredFactor.DEVICE.equals(f.type()) && f.isActive() && f.id().equals(a.deviceId()))
+        .findFirst().orElse(null);
+    if (device == null || !signed(a, id, device)) {
+      answered(tenant.id(), "invalid_signature");
+      LOG.info("Refused an answer to verification {}: no valid signature of an active device of its account.", id);
+      return new Decision(new CheckReply.Refused(CheckReply.Refused.INVALID_SIGNATURE), owner.account(), owner.channel(),
+          null, tenant.id());
+    }
+    String account = owner.account();
+    if ("approve".equals(a.decision())) {
+      Duration locked = store.lockedFor(tenant.id(), account, now);
+      if (!locked.isZero()) {
+        answered(tenant.id(), "account_locked");
+        funnel.checked(tenant.id(), id, "account_locked", false, now);
+        return new Decision(new CheckReply.Locked(seconds(locked)), account, owner.channel(), null, tenant.id());
+      }
+    }
+    RedisCheckStore.Result result = store.answer(tenant.id(), id, request.eventId(), a.decision(), a.number(),
+        new RedisCheckStore.Answerer(device.id(), device.name(), device.label()), now);
+    CheckReply reply = switch (result.outcome()) {
+      case "approved" -> new CheckReply.Approved();
+      case "declined" -> new CheckReply.Declined();
+      case "denied" -> new CheckReply.Denied(result.attemptsLeft());
+      case "expired" -> new CheckReply.Expired();
+      case "locked" -> new CheckReply.Locked(0);
+      case "not_pending" -> new CheckReply.NotPending(result.status());
+      case "refused" -> new CheckReply.Refused(CheckReply.Refused.CODE_EXPECTED);
+      default -> new CheckReply.NotFound();
+    };
+    if (result.spent() && !(reply instanceof CheckReply.Declined)) {
+      try {
+        reply = applyAccountLockout(tenant, account, reply, now);
+      } catch (JedisException e) {
+        LOG.warn("Could not update the account lock after an answer to verification {}: {}", id, e.toString());
+      }
+    }
+    answered(tenant.id(), switch (result.outcome()) {
+      case "declined" -> "denied";
+      case "denied" -> "wrong_number";
+      default -> result.outcome();
+    });
+    funnel.checked(tenant.id(), id, "declined".equals(result.outcome()) ? "denied" : result.outcome(), result.spent(), now);
+    LOG.info("Answer of device {} to verification {}: {}.", device.id(), id, result.outcome());
+    boolean decisive = reply instanceof CheckReply.Approved || reply instanceof CheckReply.Declined;
+    return new Decision(reply, account, owner.channel(), decisive ? device.id() : null, tenant.id());
+  }
+
+  /** Whether the sealed signature opens and verifies over "{id}:{decision}[:{number}]" under the device's key. */
+  private boolean signed(CheckRequest.Answer a, String verificationId, StoredFactor device) {
+    byte[] signature;
+    try {
+      signature = java.util.Base64.getDecoder().decode(
+          factorBox.open(a.signature(), CheckRequest.Answer.signatureAad(verificationId, a.deviceId())));
+    } catch (RuntimeException e) {
+      return false; // sealed for something else, with a key no longer configured, or not base64
+    }
+    return DeviceSignatures.verify(device.publicKey(),
+        CheckRequest.Answer.signedText(verificationId, a.decision(), a.number()), signature);
+  }
+
+  private void answered(String tenant, String outcome) {
+    io.micrometer.core.instrument.Counter.builder(Metrics.PUSH_ANSWERS)
+        .description("Push device answers by outcome, refused ones included")
+        .tags(Metrics.TAG_TENANT, tenant, Metrics.TAG_OUTCOME, outcome).register(metrics).increment();
   }
 
   /**

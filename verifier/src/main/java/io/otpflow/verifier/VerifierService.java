@@ -14,6 +14,7 @@ import io.otpflow.common.Metrics;
 import io.otpflow.common.Topics;
 import io.otpflow.common.events.CheckReply;
 import io.otpflow.common.events.CheckRequest;
+import io.otpflow.common.events.DeliveryReport;
 import io.otpflow.common.events.Verdict;
 import io.otpflow.common.kafka.Replies;
 import io.otpflow.common.service.RuntimeBacked;
@@ -35,6 +36,10 @@ public final class VerifierService implements RuntimeBacked {
 
   /** Account requests are served by their own group, so their rebalances never pause code checks. */
   public static final String ACCOUNTS_GROUP = VerifierConfig.SERVICE + "-accounts";
+  /** Delivery reports, read for dead push tokens only; its own group, so it sees every report the issuer sees. */
+  public static final String DELIVERIES_GROUP = VerifierConfig.SERVICE + "-deliveries";
+  private static final java.util.regex.Pattern DEVICE_ID = java.util.regex.Pattern.compile("DV[0-9a-f]{32}");
+  private static final java.util.regex.Pattern VERIFICATION_ID = java.util.regex.Pattern.compile("VE[0-9a-f]{32}");
 
   private final ServiceRuntime runtime;
   private final Verifier verifier;
@@ -42,6 +47,7 @@ public final class VerifierService implements RuntimeBacked {
   private final AccountRegistry accountRegistry;
   private final CodeMac codeMac;
   private final Clock clock;
+  private final RedisCheckStore checkStore;
 
   private VerifierService(VerifierConfig config, Vertx vertx, Clock clock, PrometheusMeterRegistry registry)
       throws Exception {
@@ -50,10 +56,11 @@ public final class VerifierService implements RuntimeBacked {
     try {
       codeMac = config.codeMac();
       RedisCheckStore checks = new RedisCheckStore(runtime.redis(), config.codeMac());
+      checkStore = checks;
       accounts = new AccountStore(runtime.redis(), config.codeMac());
       FactorChecks factors = new FactorChecks(accounts, config.factorBox(), config.codeMac());
       verifier = new Verifier(config.tenants(), checks, accounts, factors, clock, runtime.registry(),
-          new CheckFunnel(runtime.redis(), runtime.registry()));
+          new CheckFunnel(runtime.redis(), runtime.registry()), config.factorBox());
       accountRegistry =
           new AccountRegistry(config.tenants(), accounts, checks, factors, verifier, PasswordHash.OWASP, clock);
       Timer latency = Timer.builder(Metrics.CHECK_LATENCY)
@@ -63,6 +70,7 @@ public final class VerifierService implements RuntimeBacked {
       runtime.consume("verifier-requests", VerifierConfig.SERVICE, Topics.VERIFIER_REQUESTS,
           record -> latency.recordCallable(() -> answer(record)));
       runtime.consume("account-requests", ACCOUNTS_GROUP, Topics.ACCOUNT_REQUESTS, this::answerAccount);
+      runtime.consume("dead-tokens", DELIVERIES_GROUP, Topics.DELIVERY_REPORTS, this::pruneDeadToken);
       runtime.serve(vertx, config.httpHost(), config.httpPort());
     } catch (Exception | Error e) {
       runtime.close();
@@ -97,14 +105,25 @@ public final class VerifierService implements RuntimeBacked {
       runtime.replies().send(record, new CheckReply.Unavailable("redis"));
       return null;
     }
+    if (decision.reply() instanceof CheckReply.Refused) {
+      runtime.replies().send(record, decision.reply());
+      return null; // decided nothing: no verdict (an unauthenticated caller cannot fill the topic)
+    }
+    // A device's deny is a "denied" verdict that names the device: the verification is over.
+    String outcome = decision.reply() instanceof CheckReply.Declined
+        ? "denied" : Json.MAPPER.valueToTree(decision.reply()).path("outcome").asText();
+    int left = decision.reply() instanceof CheckReply.Denied d ? d.attemptsLeft() : 0;
+    String tenant = decision.tenant() != null ? decision.tenant() : request.tenant();
+    if (tenant == null) {
+      runtime.replies().send(record, decision.reply());
+      return null; // an answer without an API key for a verification that does not exist
+    }
     // Reply and verdict go out together and are both acknowledged before the commit: waiting for
     // one ack before sending the other added a broker round trip to every check.
     Future<RecordMetadata> replied = runtime.replies().start(record, decision.reply());
-    String outcome = Json.MAPPER.valueToTree(decision.reply()).path("outcome").asText();
-    int left = decision.reply() instanceof CheckReply.Denied d ? d.attemptsLeft() : 0;
     Future<RecordMetadata> verdict = runtime.publishAsync(Topics.VERDICTS, request.verificationId(),
-        new Verdict(UUID.randomUUID().toString(), clock.instant(), request.tenant(), request.verificationId(),
-            decision.account(), outcome, left, decision.channel(), null));
+        new Verdict(UUID.randomUUID().toString(), clock.instant(), tenant, request.verificationId(),
+            decision.account(), outcome, left, decision.channel(), decision.deviceId()));
     ServiceRuntime.await(replied);
     ServiceRuntime.await(verdict);
     return null;
@@ -144,6 +163,56 @@ public final class VerifierService implements RuntimeBacked {
       LOG.info("Account event {} for factor {} of tenant {} by {}.", event.type(), event.factorId(), event.tenant(), event.actor());
     }
     runtime.replies().send(record, outcome.reply());
+  }
+
+  /**
+   * A delivery report that says a push token is dead ({@code failed}, reason {@code
+   * device-unregistered}) removes its device from the account the verification was for, and an
+   * account event says so (actor system, reason token-dead). The report has no account: it is read
+   * from the verification. The outcome is remembered under the report's event id before the event is
+   * published, so a redelivered report publishes the same event again instead of finding nothing to do.
+   * Every other report is not for this consumer.
+   */
+  private void pruneDeadToken(ConsumerRecord<String, byte[]> record) throws Exception {
+    DeliveryReport report = Json.read(record.value(), DeliveryReport.class);
+    if (!"push".equals(report.channel()) || !"failed".equals(report.state())
+        || !"device-unregistered".equals(report.reason())) {
+      return;
+    }
+    if (report.deviceId() == null || !DEVICE_ID.matcher(report.deviceId()).matches()
+        || !VERIFICATION_ID.matcher(report.verificationId()).matches() || report.occurredAt() == null
+        || report.eventId() == null || report.eventId().length() > 100) {
+      throw new io.otpflow.common.MalformedEventException(
+          "A dead-token report needs a device id, a verification id, an event id and its time.");
+    }
+    String account = checkStore.ownerOf(report.tenant(), report.verificationId(), clock.instant()).account();
+    if (account == null) {
+      LOG.info("Cannot prune device {}: verification {} of tenant {} is gone, so its account is unknown.",
+          report.deviceId(), report.verificationId(), report.tenant());
+      return;
+    }
+    String key = "report:" + report.eventId();
+    String earlier = accounts.outcome(report.tenant(), account, key);
+    AccountRegistry.Outcome outcome = earlier != null
+        ? Json.read(earlier.getBytes(StandardCharsets.UTF_8), AccountRegistry.Outcome.class)
+        : accountRegistry.pruneDeadDevice(report.tenant(), account, report.deviceId(), report.occurredAt());
+    if (earlier == null && !outcome.events().isEmpty()) {
+      accounts.rememberOutcome(report.tenant(), account, key, Json.writeString(outcome));
+    }
+    for (AccountEvent event : outcome.events()) {
+      runtime.publish(Topics.ACCOUNT_EVENTS, AccountRegistryReader.accountMac(codeMac, event.tenant(), event.account()), event);
+      io.micrometer.core.instrument.Counter.builder(Metrics.PUSH_TOKENS_PRUNED)
+          .description("Devices removed from their account because the provider said their token is dead")
+          .tags(Metrics.TAG_TENANT, event.tenant(), Metrics.TAG_PLATFORM, platform(report.provider()))
+          .register(runtime.registry()).increment();
+      LOG.info("Removed device {} of tenant {}: {} says its token is dead.", event.factorId(), event.tenant(),
+          report.provider());
+    }
+  }
+
+  /** The platform a provider stands for, as a bounded label value. */
+  private static String platform(String provider) {
+    return "apns".equals(provider) || "fcm".equals(provider) ? provider : Metrics.UNKNOWN;
   }
 
   @Override

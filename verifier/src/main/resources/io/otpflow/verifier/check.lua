@@ -25,7 +25,7 @@ local function finish(outcome, left)
   return {outcome, left, account, '', 1}
 end
 local status = h[2]
-if status == 'approved' or status == 'canceled' then
+if status == 'approved' or status == 'canceled' or status == 'denied' then
   return {'not_pending', 0, account, status, 0}
 end
 if status == 'expired' or status == 'locked' then

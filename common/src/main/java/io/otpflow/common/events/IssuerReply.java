@@ -22,10 +22,13 @@ public sealed interface IssuerReply {
 
   /**
    * A send limit was hit; {@code reason} is low-cardinality (destination, interval, account, ip, tenant),
-   * or {@link #SPEND_CAP} when the tenant's daily spend cap is reached (retry after the next UTC midnight).
+   * {@link #SPEND_CAP} when the tenant's daily spend cap is reached (retry after the next UTC midnight),
+   * or {@link #UNANSWERED} when the push fatigue guard refuses (too many push verifications of the
+   * account since its last success).
    */
   record RateLimited(String reason, long retryAfterSeconds) implements IssuerReply {
     public static final String SPEND_CAP = "spend_cap";
+    public static final String UNANSWERED = "unanswered";
   }
 
   record NotFound() implements IssuerReply {}

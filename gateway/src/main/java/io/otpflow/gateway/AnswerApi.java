@@ -1,0 +1,163 @@
+package io.otpflow.gateway;
+
+import io.otpflow.common.SecretBox;
+import io.otpflow.common.Tenant;
+import io.otpflow.common.Topics;
+import io.otpflow.common.events.CheckReply;
+import io.otpflow.common.events.CheckRequest;
+import io.otpflow.common.kafka.RequestReplyClient;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * Push devices' answers: {@code POST /v1/verifications/{id}/answers}. The route runs before the API-key
+ * check (see {@link VerificationApi#authenticateIfKeyed}): the device's signature is its credential,
+ * and the verifier, which holds the devices' public keys, checks it. The gateway checks shapes, seals
+ * the signature for Kafka, and maps the verifier's reply to HTTP.
+ */
+final class AnswerApi {
+  private static final Pattern VERIFICATION_ID = Pattern.compile("VE[0-9a-f]{32}");
+  private static final Pattern DEVICE_ID = Pattern.compile("DV[0-9a-f]{32}");
+  /** Base64 (standard or URL-safe, padding optional) of a DER or raw ECDSA P-256 signature. */
+  private static final Pattern SIGNATURE = Pattern.compile("[A-Za-z0-9+/_-]{11,108}={0,2}");
+
+  private final RequestReplyClient kafka;
+  private final Duration timeout;
+  private final SecretBox factorBox;
+
+  /** @param factorBox seals the signatures for the verifier (OTPFLOW_FACTOR_KEYS) */
+  AnswerApi(RequestReplyClient kafka, Duration timeout, SecretBox factorBox) {
+    this.kafka = kafka;
+    this.timeout = timeout;
+    this.factorBox = factorBox;
+  }
+
+  /**
+   * POST /v1/verifications/{id}/answers: a push device approves or denies, signing
+   * "{id}:{decision}" or "{id}:{decision}:{number}". The gateway checks the shape only; the verifier,
+   * which holds the devices' public keys, checks the signature. The signature is sealed before it
+   * goes on Kafka.
+   */
+  void answer(RoutingContext ctx) {
+    Tenant tenant = VerificationApi.tenant(ctx); // null without an API key
+    String id = ctx.pathParam("id");
+    if (!VERIFICATION_ID.matcher(id).matches()) {
+      Problems.send(ctx, 404, "verification-not-found", "No such verification.");
+      return;
+    }
+    JsonObject body = VerificationApi.body(ctx);
+    Object device = body.getValue("device_id");
+    Object decision = body.getValue("decision");
+    Object number = body.getValue("number");
+    Object signature = body.getValue("signature");
+    if (!(device instanceof String d && DEVICE_ID.matcher(d).matches())) {
+      Problems.send(ctx, 400, "invalid-field", "'device_id' must be the answering device's id (DV…).");
+      return;
+    }
+    if (!"approve".equals(decision) && !"deny".equals(decision)) {
+      Problems.send(ctx, 400, "invalid-field", "'decision' must be \"approve\" or \"deny\".");
+      return;
+    }
+    Integer typed = number(number);
+    if (number != null && typed == null) {
+      Problems.send(ctx, 400, "invalid-field", "'number' must be the two-digit number shown on the sign-in screen.");
+      return;
+    }
+    String sig = signature instanceof String s ? s.strip() : null;
+    byte[] raw = sig != null && SIGNATURE.matcher(sig).matches() ? base64(sig) : null;
+    if (raw == null || raw.length < 8 || raw.length > 80) {
+      Problems.send(ctx, 400, "invalid-field", "'signature' must be base64 of the device's ECDSA P-256 signature (DER or"
+          + " raw r||s) over \"" + id + ":" + decision + (typed == null ? "" : ":" + typed) + "\".");
+      return;
+    }
+    askAnswer(ctx, tenant == null ? null : tenant.id(), id, (String) device, (String) decision, typed, raw)
+        .onSuccess(reply -> toHttp(ctx, id, reply));
+  }
+
+  /**
+   * Sends an answer to the verifier, its signature sealed (also used by the dev outbox page, which
+   * signs for its development devices). A failure has been answered 503 already.
+   */
+  Future<CheckReply> askAnswer(RoutingContext ctx, String tenant, String id, String device, String decision, Integer number,
+      byte[] signature) {
+    CheckRequest.Answer answer = new CheckRequest.Answer(device, decision, number, factorBox.seal(
+        Base64.getEncoder().encodeToString(signature), CheckRequest.Answer.signatureAad(id, device)));
+    return ask(ctx, Topics.VERIFIER_REQUESTS, id,
+        CheckRequest.answer(UUID.randomUUID().toString(), Instant.now(), tenant, id, answer), CheckReply.class);
+  }
+
+  /** A JSON integer 10-99 or a string of those two digits; null for anything else. */
+  private static Integer number(Object value) {
+    if (value instanceof Integer i && i >= 10 && i <= 99) {
+      return i;
+    }
+    if (value instanceof String s && s.matches("[1-9][0-9]")) {
+      return Integer.valueOf(s);
+    }
+    return null;
+  }
+
+  private static byte[] base64(String text) {
+    try {
+      return text.contains("-") || text.contains("_")
+          ? Base64.getUrlDecoder().decode(text) : Base64.getDecoder().decode(text);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+  }
+
+  private void toHttp(RoutingContext ctx, String id, CheckReply reply) {
+    if (ctx.response().ended()) {
+      return;
+    }
+    JsonObject body = new JsonObject().put("id", id);
+    switch (reply) {
+      case CheckReply.Approved a -> respond(ctx, 200, body.put("status", "approved"));
+      case CheckReply.Declined d -> respond(ctx, 200, body.put("status", "denied"));
+      case CheckReply.Denied d -> {
+        ctx.put(Problems.EXTRA, new JsonObject().put("attempts_left", d.attemptsLeft()));
+        Problems.send(ctx, 422, "wrong-number", "The number does not match the one on the sign-in screen; "
+            + d.attemptsLeft() + " attempts left.");
+      }
+      case CheckReply.Expired e -> respond(ctx, 200, body.put("status", "expired"));
+      case CheckReply.Locked l -> {
+        body.put("status", "locked");
+        if (l.retryAfterSeconds() > 0) {
+          ctx.response().putHeader("retry-after", Long.toString(l.retryAfterSeconds()));
+          body.put("retry_after_seconds", l.retryAfterSeconds());
+        }
+        respond(ctx, 200, body);
+      }
+      case CheckReply.NotPending p -> Problems.send(ctx, 409, "verification-not-pending",
+          "This verification is " + p.status() + " already: the first answer decides.");
+      case CheckReply.NotFound n -> Problems.send(ctx, 404, "verification-not-found", "No such verification.");
+      case CheckReply.Refused r -> {
+        if (CheckReply.Refused.INVALID_SIGNATURE.equals(r.reason())) {
+          Problems.send(ctx, 403, "invalid-signature",
+              "The signature is not valid for an active device of this verification's account.");
+        } else {
+          Problems.send(ctx, 409, "code-expected", "This verification is checked with a code, not answered by a device.");
+        }
+      }
+      case CheckReply.Unavailable u ->
+          Problems.send(ctx, 503, "platform-unavailable", "The platform cannot take answers right now; retry later.");
+    }
+  }
+
+  private void respond(RoutingContext ctx, int status, JsonObject body) {
+    ctx.response().setStatusCode(status).putHeader("content-type", "application/json")
+        .putHeader("cache-control", "no-store").end(body.encode());
+  }
+
+  private <T> Future<T> ask(RoutingContext ctx, String topic, String key, Object request, Class<T> type) {
+    return Future.fromCompletionStage(kafka.request(topic, key, request, type, timeout), ctx.vertx().getOrCreateContext())
+        .onFailure(e -> Problems.send(ctx, 503, "platform-unavailable",
+            "The platform cannot take answers right now; retry later."));
+  }
+}
