@@ -132,7 +132,10 @@ final class AccountApi {
         + settings.periodSeconds();
   }
 
-  /** GET …/factors/{id}/qr.png?t=…: the enrolment's QR code, while its URL (an encrypted token) is fresh. */
+  /**
+   * GET …/factors/{id}/qr.png?t=…: the enrolment's QR code, while its URL (an encrypted token) is fresh
+   * and the enrolment still pending: the code holds the secret, which is shown at enrolment only.
+   */
   void qrPng(RoutingContext ctx) {
     Tenant tenant = VerificationApi.tenant(ctx);
     String account = ctx.pathParam("account");
@@ -144,8 +147,22 @@ final class AccountApi {
       Problems.send(ctx, 404, "not-found", "No such QR code, or its link has expired; enrol again.");
       return;
     }
-    ctx.response().putHeader("content-type", "image/png").putHeader("cache-control", "no-store")
-        .end(io.vertx.core.buffer.Buffer.buffer(QrCodes.png(uri)));
+    ask(ctx, tenant, account, new AccountRequest.Get(UUID.randomUUID().toString(), Instant.now(), tenant.id(), account))
+        .onSuccess(reply -> {
+          if (reply instanceof AccountReply.Unavailable) {
+            unavailable(ctx);
+            return;
+          }
+          AccountView.Factor factor = reply instanceof AccountReply.Done d ? find(d.account(), factorId) : null;
+          if (factor == null || !StoredFactor.TOTP.equals(factor.type()) || !StoredFactor.PENDING.equals(factor.status())) {
+            Problems.send(ctx, 404, "not-found", "No such QR code: the enrolment is confirmed, removed or expired.");
+            return;
+          }
+          if (!ctx.response().ended()) {
+            ctx.response().putHeader("content-type", "image/png").putHeader("cache-control", "no-store")
+                .end(io.vertx.core.buffer.Buffer.buffer(QrCodes.png(uri)));
+          }
+        });
   }
 
   private String qrToken(Tenant tenant, String account, String factorId, String uri, Instant expires) {

@@ -130,6 +130,8 @@ class TotpFlowTest {
     assertThat(confirmed.status()).isEqualTo(200);
     assertThat(confirmed.body().getString("status")).isEqualTo("active");
     assertThat(confirmed.body().getString("confirmed_at")).isNotBlank();
+    assertThat(p.get(e.getString("qr_png_url"), ACME_KEY).status())
+        .as("the QR code (the secret) is served while the enrolment is pending, not after").isEqualTo(404);
 
     // Later: ±2 steps are refused, -1, 0 and +1 are accepted (in that order: a step is accepted once,
     // and never one before the last accepted), the same step twice is refused.
