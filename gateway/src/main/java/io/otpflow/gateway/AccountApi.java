@@ -51,8 +51,12 @@ final class AccountApi {
   private static final Pattern VERIFICATION_ID = Pattern.compile("VE[0-9a-f]{32}");
   private static final Pattern TOTP_CODE = Pattern.compile("[0-9]{6,8}");
   private static final Pattern SMS_CODE = Pattern.compile("[0-9]{4,10}");
-  /** Printable text without control characters, for labels, device names and admin reasons. */
-  private static final Pattern TEXT = Pattern.compile("[^\\p{Cntrl}]+");
+  /**
+   * Printable text for labels, device names and admin reasons: no control characters, no format
+   * characters (a right-to-left override or zero-width character would make "who answered" or an
+   * audit reason read differently than it is stored) and no lone surrogate halves (emoji are fine).
+   */
+  private static final Pattern TEXT = Pattern.compile("[^\\p{Cntrl}\\p{Cf}\\p{Cs}]+");
   private static final Pattern APNS_TOKEN = Pattern.compile("([0-9a-fA-F]{2}){32,100}");
   private static final Pattern FCM_TOKEN = Pattern.compile("[A-Za-z0-9_:\\-]{20,4096}");
   /** How long the QR code URL of an enrolment works: as long as the enrolment can be confirmed. */

@@ -65,6 +65,8 @@ class PushHostileInputTest {
         Arguments.of(push("{\"context\": \"" + "x".repeat(101) + "\"}"), "invalid-field"),
         Arguments.of(push("{\"context\": \"Berlin\\u0007\"}"), "invalid-field"),
         Arguments.of(push("{\"context\": \"Berlin \\u202eniltsoc\"}"), "invalid-field"),
+        // Raw JSON: an encoder would turn a lone surrogate into '?' before it is sent.
+        Arguments.of("{\"channel\": \"push\", \"account\": \"eve\", \"context\": \"Berlin \\ud800\"}", "invalid-field"),
         Arguments.of(push("{\"context\": \"your code is {code}\"}"), "invalid-field"),
         Arguments.of(push("{\"context\": \"   \"}"), "invalid-field"),
         Arguments.of(push("{\"context\": 42}"), "invalid-field"),
