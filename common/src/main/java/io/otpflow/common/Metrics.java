@@ -26,6 +26,8 @@ public final class Metrics {
   public static final String CHECKS = "otp.checks";
   public static final String CHECK_LATENCY = "otp.check.latency";
   public static final String HTTP_REQUESTS = "otp.http.requests";
+  /** Requests the gateway refused with 429 by its own in-memory per-client limit; tag route. */
+  public static final String HTTP_RATE_LIMITED = "otp.http.rate_limited";
   public static final String LOCKOUTS = "otp.account.lockouts";
 
   public static final String TAG_SERVICE = "service";

@@ -51,8 +51,12 @@ final class AccountApi {
   private static final Pattern VERIFICATION_ID = Pattern.compile("VE[0-9a-f]{32}");
   private static final Pattern TOTP_CODE = Pattern.compile("[0-9]{6,8}");
   private static final Pattern SMS_CODE = Pattern.compile("[0-9]{4,10}");
-  /** Printable text without control characters, for labels, device names and admin reasons. */
-  private static final Pattern TEXT = Pattern.compile("[^\\p{Cntrl}]+");
+  /**
+   * Printable text for labels, device names and admin reasons: no control characters, no format
+   * characters (a right-to-left override or zero-width character would make "who answered" or an
+   * audit reason read differently than it is stored) and no lone surrogate halves (emoji are fine).
+   */
+  private static final Pattern TEXT = Pattern.compile("[^\\p{Cntrl}\\p{Cf}\\p{Cs}]+");
   private static final Pattern APNS_TOKEN = Pattern.compile("([0-9a-fA-F]{2}){32,100}");
   private static final Pattern FCM_TOKEN = Pattern.compile("[A-Za-z0-9_:\\-]{20,4096}");
   /** How long the QR code URL of an enrolment works: as long as the enrolment can be confirmed. */
@@ -132,7 +136,10 @@ final class AccountApi {
         + settings.periodSeconds();
   }
 
-  /** GET …/factors/{id}/qr.png?t=…: the enrolment's QR code, while its URL (an encrypted token) is fresh. */
+  /**
+   * GET …/factors/{id}/qr.png?t=…: the enrolment's QR code, while its URL (an encrypted token) is fresh
+   * and the enrolment still pending: the code holds the secret, which is shown at enrolment only.
+   */
   void qrPng(RoutingContext ctx) {
     Tenant tenant = VerificationApi.tenant(ctx);
     String account = ctx.pathParam("account");
@@ -144,8 +151,22 @@ final class AccountApi {
       Problems.send(ctx, 404, "not-found", "No such QR code, or its link has expired; enrol again.");
       return;
     }
-    ctx.response().putHeader("content-type", "image/png").putHeader("cache-control", "no-store")
-        .end(io.vertx.core.buffer.Buffer.buffer(QrCodes.png(uri)));
+    ask(ctx, tenant, account, new AccountRequest.Get(UUID.randomUUID().toString(), Instant.now(), tenant.id(), account))
+        .onSuccess(reply -> {
+          if (reply instanceof AccountReply.Unavailable) {
+            unavailable(ctx);
+            return;
+          }
+          AccountView.Factor factor = reply instanceof AccountReply.Done d ? find(d.account(), factorId) : null;
+          if (factor == null || !StoredFactor.TOTP.equals(factor.type()) || !StoredFactor.PENDING.equals(factor.status())) {
+            Problems.send(ctx, 404, "not-found", "No such QR code: the enrolment is confirmed, removed or expired.");
+            return;
+          }
+          if (!ctx.response().ended()) {
+            ctx.response().putHeader("content-type", "image/png").putHeader("cache-control", "no-store")
+                .end(io.vertx.core.buffer.Buffer.buffer(QrCodes.png(uri)));
+          }
+        });
   }
 
   private String qrToken(Tenant tenant, String account, String factorId, String uri, Instant expires) {

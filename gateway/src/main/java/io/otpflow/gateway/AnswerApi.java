@@ -1,5 +1,8 @@
 package io.otpflow.gateway;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.otpflow.common.Metrics;
 import io.otpflow.common.SecretBox;
 import io.otpflow.common.Tenant;
 import io.otpflow.common.Topics;
@@ -12,6 +15,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
@@ -26,16 +30,54 @@ final class AnswerApi {
   private static final Pattern DEVICE_ID = Pattern.compile("DV[0-9a-f]{32}");
   /** Base64 (standard or URL-safe, padding optional) of a DER or raw ECDSA P-256 signature. */
   private static final Pattern SIGNATURE = Pattern.compile("[A-Za-z0-9+/_-]{11,108}={0,2}");
+  /** The route, as the HTTP metrics name it. */
+  static final String ROUTE = "/v1/verifications/:id/answers";
 
   private final RequestReplyClient kafka;
   private final Duration timeout;
   private final SecretBox factorBox;
+  private final AnswerRateLimit limit;
+  private final Set<String> trustedProxies;
+  private final Counter limited;
 
-  /** @param factorBox seals the signatures for the verifier (OTPFLOW_FACTOR_KEYS) */
-  AnswerApi(RequestReplyClient kafka, Duration timeout, SecretBox factorBox) {
+  /**
+   * @param factorBox seals the signatures for the verifier (OTPFLOW_FACTOR_KEYS)
+   * @param limit answers without an API key per client address, or null for none
+   * @param trustedProxies proxies whose X-Forwarded-For names the client for {@code limit}
+   */
+  AnswerApi(RequestReplyClient kafka, Duration timeout, SecretBox factorBox, AnswerRateLimit limit,
+      Set<String> trustedProxies, MeterRegistry registry) {
     this.kafka = kafka;
     this.timeout = timeout;
     this.factorBox = factorBox;
+    this.limit = limit;
+    this.trustedProxies = trustedProxies;
+    this.limited = Counter.builder(Metrics.HTTP_RATE_LIMITED)
+        .description("Requests refused with 429 by the gateway's own per-client limit (per instance)")
+        .tag("route", ROUTE).register(registry);
+  }
+
+  /**
+   * Before an answer without an API key is read: at most OTPFLOW_ANSWER_RATE_LIMIT a minute per client
+   * address on this instance, else 429 with Retry-After. Nothing reaches Kafka, Redis or a signature
+   * check for a refused one. An answer with a valid API key is the tenant's backend relaying its
+   * app's answers, and is not limited here.
+   */
+  void limitUnauthenticated(RoutingContext ctx) {
+    if (limit == null || VerificationApi.tenant(ctx) != null) {
+      ctx.next();
+      return;
+    }
+    Duration wait = limit.acquire(AnswerRateLimit.clientOf(ctx.request().remoteAddress().hostAddress(),
+        ctx.request().getHeader("x-forwarded-for"), trustedProxies));
+    if (wait.isZero()) {
+      ctx.next();
+      return;
+    }
+    limited.increment();
+    long seconds = Math.max(1, (wait.toMillis() + 999) / 1000);
+    ctx.response().putHeader("retry-after", Long.toString(seconds));
+    Problems.send(ctx, 429, "rate-limited", "Too many answers from this address; retry after " + seconds + " s.");
   }
 
   /**

@@ -37,7 +37,7 @@ final class DevOutboxPage {
   static final String PATH = "/dev/outbox.html";
   private static final Pattern ACCOUNT = Pattern.compile("[\\p{Alnum}._:@+=-]{1,128}");
   private static final Pattern ID = Pattern.compile("(VE|DV)[0-9a-f]{32}");
-  private static final Pattern LABEL = Pattern.compile("[^\\p{Cntrl}\\p{Cf}]{1,100}");
+  private static final Pattern LABEL = Pattern.compile("[^\\p{Cntrl}\\p{Cf}\\p{Cs}]{1,100}");
   private static final String STYLE = "body{font-family:sans-serif;margin:2em;max-width:70em}"
       + "table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.4em;text-align:left;"
       + "vertical-align:top}.note{background:#eef;padding:.6em}code{font-size:.9em}form{display:inline}";

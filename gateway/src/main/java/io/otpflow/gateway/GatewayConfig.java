@@ -24,6 +24,10 @@ import java.util.UUID;
  * @param devOutboxFile when set (development only), GET /dev/outbox shows this outbox file
  * @param devDevices OTPFLOW_DEV_DEVICES (development only, needs the dev outbox): the outbox page can add
  *     simulated push devices whose private keys it holds, and approve or deny pushes for them
+ * @param answerRateLimit OTPFLOW_ANSWER_RATE_LIMIT: device answers without an API key one client address
+ *     may send per minute to this instance (0: no limit)
+ * @param trustedProxies OTPFLOW_TRUSTED_PROXIES: addresses of reverse proxies whose X-Forwarded-For names
+ *     the client for that limit (canonical spelling, see {@link AnswerRateLimit#canonical})
  */
 public record GatewayConfig(
     KafkaSettings kafka,
@@ -39,7 +43,9 @@ public record GatewayConfig(
     URI publicUrl,
     String twilioAuthToken,
     Path devOutboxFile,
-    boolean devDevices) {
+    boolean devDevices,
+    int answerRateLimit,
+    java.util.Set<String> trustedProxies) {
 
   public static final String SERVICE = "gateway";
 
@@ -53,6 +59,10 @@ public record GatewayConfig(
     if (maxBodyBytes < 256) {
       throw new IllegalArgumentException("OTPFLOW_MAX_BODY_BYTES must be at least 256.");
     }
+    if (answerRateLimit < 0 || answerRateLimit > 1_000_000) {
+      throw new IllegalArgumentException("OTPFLOW_ANSWER_RATE_LIMIT must be 0 (off) to 1000000 per minute.");
+    }
+    trustedProxies = java.util.Set.copyOf(trustedProxies);
     if (devDevices && devOutboxFile == null) {
       throw new IllegalArgumentException("OTPFLOW_DEV_DEVICES needs OTPFLOW_DEV_OUTBOX_FILE: they live on the outbox page.");
     }
@@ -75,7 +85,25 @@ public record GatewayConfig(
         URI.create(env.string("OTPFLOW_PUBLIC_URL", "http://127.0.0.1:" + port)),
         env.string("TWILIO_AUTH_TOKEN", null),
         outbox == null ? null : Path.of(outbox),
-        env.flag("OTPFLOW_DEV_DEVICES", false));
+        env.flag("OTPFLOW_DEV_DEVICES", false),
+        env.integer("OTPFLOW_ANSWER_RATE_LIMIT", 60),
+        trustedProxies(env.string("OTPFLOW_TRUSTED_PROXIES", "")));
+  }
+
+  /** Comma-separated IP addresses, each in its canonical spelling; anything else fails the start. */
+  private static java.util.Set<String> trustedProxies(String list) {
+    java.util.Set<String> proxies = new java.util.HashSet<>();
+    for (String entry : list.split(",")) {
+      if (entry.isBlank()) {
+        continue;
+      }
+      String canonical = AnswerRateLimit.canonical(entry.strip());
+      if (canonical == null) {
+        throw new IllegalArgumentException("OTPFLOW_TRUSTED_PROXIES must list IP addresses, got '" + entry.strip() + "'.");
+      }
+      proxies.add(canonical);
+    }
+    return proxies;
   }
 
   @Override
@@ -83,6 +111,6 @@ public record GatewayConfig(
     return "GatewayConfig[instance=" + instanceId + ", kafka=" + kafka + ", http=" + httpHost + ":" + httpPort
         + ", publicUrl=" + publicUrl + ", requestTimeout=" + requestTimeout + ", twilioWebhook="
         + (twilioAuthToken != null) + ", devOutbox=" + (devOutboxFile != null) + ", devDevices=" + devDevices
-        + ", keys=<hidden>]";
+        + ", answerRateLimit=" + answerRateLimit + "/min, trustedProxies=" + trustedProxies.size() + ", keys=<hidden>]";
   }
 }

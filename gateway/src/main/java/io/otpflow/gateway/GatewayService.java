@@ -56,7 +56,9 @@ public final class GatewayService implements AutoCloseable {
   private Router router(Vertx vertx, GatewayConfig config) {
     Router router = Router.router(vertx);
     VerificationApi api = new VerificationApi(config.tenants(), config.codeMac(), kafka, config.requestTimeout());
-    AnswerApi answers = new AnswerApi(kafka, config.requestTimeout(), config.factorBox());
+    AnswerApi answers = new AnswerApi(kafka, config.requestTimeout(), config.factorBox(),
+        config.answerRateLimit() == 0 ? null : new AnswerRateLimit(config.answerRateLimit(), AnswerRateLimit.MAX_CLIENTS,
+            System::nanoTime), config.trustedProxies(), registry);
     router.route().handler(ctx -> {
       ctx.response().putHeader("x-content-type-options", "nosniff");
       ctx.addEndHandler(v -> Counter.builder(Metrics.HTTP_REQUESTS).description("HTTP requests by route template and status")
@@ -67,8 +69,8 @@ public final class GatewayService implements AutoCloseable {
     });
     router.route().handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
     // Before the API-key check of /v1/*: a device answers with its signature, an API key is optional.
-    router.post("/v1/verifications/:id/answers").handler(api::authenticateIfKeyed).handler(api::requireJsonObject)
-        .handler(answers::answer);
+    router.post(AnswerApi.ROUTE).handler(api::authenticateIfKeyed).handler(answers::limitUnauthenticated)
+        .handler(api::requireJsonObject).handler(answers::answer);
     router.route("/v1/*").handler(api::authenticate);
     router.post("/v1/verifications").handler(api::requireJsonObject).handler(api::validateSend).handler(api::send);
     router.get("/v1/verifications/:id").handler(api::status);

@@ -41,10 +41,10 @@ final class VerificationApi {
   private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x21-\\x7e]{1,255}");
   /**
    * Where a push sign-in comes from, shown in the notification: printable text without format
-   * characters (no bidi overrides that could make the prompt read differently than it is) and
-   * without braces (no {code} placeholders).
+   * characters (no bidi overrides that could make the prompt read differently than it is), no lone
+   * surrogate halves, and without braces (no {code} placeholders).
    */
-  static final Pattern CONTEXT = Pattern.compile("[^\\p{Cntrl}\\p{Cf}{}]{1,100}");
+  static final Pattern CONTEXT = Pattern.compile("[^\\p{Cntrl}\\p{Cf}\\p{Cs}{}]{1,100}");
 
   private final TenantDirectory tenants;
   private final CodeMac codeMac;

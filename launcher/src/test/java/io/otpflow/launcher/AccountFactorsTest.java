@@ -240,6 +240,10 @@ class AccountFactorsTest {
         Arguments.of("POST", a + "/factors/totp", "{\"label\": 7}", 400, "invalid-field"),
         Arguments.of("POST", a + "/factors/totp", "{\"label\": \"a\\u0007b\"}", 400, "invalid-field"),
         Arguments.of("POST", a + "/factors/totp", "{\"label\": \"" + "x".repeat(65) + "\"}", 400, "invalid-field"),
+        Arguments.of("POST", a + "/factors/totp", "{\"label\": \"Bob \\u202eecilA\"}", 400, "invalid-field"),
+        Arguments.of("POST", a + "/factors/totp", "{\"label\": \"Al\\u200bice\"}", 400, "invalid-field"),
+        Arguments.of("POST", a + "/factors/totp", "{\"label\": \"a\\ud800b\"}", 400, "invalid-field"),
+        Arguments.of("DELETE", a + "/factors/FA" + "0".repeat(32), "{\"reason\": \"lost \\u2066phone\"}", 400, "invalid-field"),
         Arguments.of("POST", a + "/factors/phone", "{}", 400, "invalid-field"),
         Arguments.of("POST", a + "/factors/phone", "{\"phone\": \"+1415CALLNOW\"}", 400, "invalid-phone-number"),
         Arguments.of("POST", a + "/factors/phone", "{\"phone\": [\"+14155552671\"]}", 400, "invalid-field"),
@@ -260,6 +264,7 @@ class AccountFactorsTest {
         Arguments.of("POST", a + "/devices", device("fcm", "short", "n", key), 400, "invalid-field"),
         Arguments.of("POST", a + "/devices", device("apns", token, "", key), 400, "invalid-field"),
         Arguments.of("POST", a + "/devices", device("apns", token, null, key), 400, "invalid-field"),
+        Arguments.of("POST", a + "/devices", device("apns", token, "iPhone\u202e", key), 400, "invalid-field"),
         Arguments.of("POST", a + "/devices", device("apns", token, "n", "not base64!"), 400, "invalid-public-key"),
         Arguments.of("POST", a + "/devices", device("apns", token, "n", rsaKey), 400, "invalid-public-key"),
         Arguments.of("POST", a + "/devices", device("apns", token, "n", p384Key), 400, "invalid-public-key"),
@@ -300,6 +305,14 @@ class AccountFactorsTest {
     assertThat(r.body().getString("code")).isEqualTo(code);
     assertThat(keys.newKeys(redis)).as("keys in Redis").isEmpty();
     assertThat(p.twilio.requestCount()).isEqualTo(sms);
+  }
+
+  @Test
+  void labelsMayHaveAnyPrintableCharacterEmojiIncluded() {
+    TestPlatform.Reply r = p.post("/v1/accounts/" + account("zoe") + "/factors/totp", ACME_KEY,
+        new JsonObject().put("label", "Zoë's phone \uD83D\uDCF1").encode());
+    assertThat(r.status()).as("%s", r.body()).isEqualTo(201);
+    assertThat(r.body().getString("label")).isEqualTo("Zoë's phone \uD83D\uDCF1");
   }
 
   @Test

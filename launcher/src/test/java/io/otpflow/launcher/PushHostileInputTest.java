@@ -65,6 +65,8 @@ class PushHostileInputTest {
         Arguments.of(push("{\"context\": \"" + "x".repeat(101) + "\"}"), "invalid-field"),
         Arguments.of(push("{\"context\": \"Berlin\\u0007\"}"), "invalid-field"),
         Arguments.of(push("{\"context\": \"Berlin \\u202eniltsoc\"}"), "invalid-field"),
+        // Raw JSON: an encoder would turn a lone surrogate into '?' before it is sent.
+        Arguments.of("{\"channel\": \"push\", \"account\": \"eve\", \"context\": \"Berlin \\ud800\"}", "invalid-field"),
         Arguments.of(push("{\"context\": \"your code is {code}\"}"), "invalid-field"),
         Arguments.of(push("{\"context\": \"   \"}"), "invalid-field"),
         Arguments.of(push("{\"context\": 42}"), "invalid-field"),
@@ -143,6 +145,42 @@ class PushHostileInputTest {
         "body-too-large");
     assertRefusedQuietly(() -> p.post(path, "wrong-key", answer("{}")), 401, "unauthorized");
     assertRefusedQuietly(() -> p.post("/v1/verifications", null, push("{}")), 401, "unauthorized");
+  }
+
+  @Test
+  void unauthenticatedAnswersAreLimitedPerClientAddressWith429AndRetryAfter() throws Exception {
+    try (TestPlatform limited = TestPlatform.start(KafkaFixture.shared().bootstrapServers(), RedisFixture.shared().uri(),
+        java.util.Map.of("OTPFLOW_ANSWER_RATE_LIMIT", "3"))) {
+      String path = "/v1/verifications/VE" + "0".repeat(32) + "/answers";
+      double reached = answersSeenByVerifiers(limited); // both platforms' verifiers share the consumer group
+      for (int i = 0; i < 3; i++) {
+        assertThat(limited.post(path, null, answer("{}")).status()).isEqualTo(404);
+      }
+      TestPlatform.Reply refused = limited.post(path, null, answer("{}"));
+      assertThat(refused.status()).as("%s", refused.body()).isEqualTo(429);
+      assertThat(refused.header("content-type")).isEqualTo("application/problem+json");
+      assertThat(refused.body().getString("code")).isEqualTo("rate-limited");
+      assertThat(Long.parseLong(refused.header("retry-after"))).as("3 a minute: one more in 20 s").isBetween(1L, 20L);
+      assertThat(limited.post(path, null, answer("{}"), java.util.Map.of("x-forwarded-for", "203.0.113.9")).status())
+          .as("X-Forwarded-For from a peer that is not a trusted proxy changes nothing").isEqualTo(429);
+      assertThat(limited.post(path, null, "not even JSON").status()).as("limited before the body is looked at")
+          .isEqualTo(429);
+      assertThat(limited.post(path, ACME_KEY, answer("{}")).status())
+          .as("with an API key it is the tenant's backend relaying: not this limit").isEqualTo(404);
+
+      PrometheusText gateway = PrometheusText.parse(limited.get("/metrics", null).raw().body());
+      assertThat(gateway.sum("otp_http_rate_limited_total", "route", "/v1/verifications/:id/answers")).isEqualTo(3);
+      assertThat(answersSeenByVerifiers(limited) - reached).as("refused ones never reached a verifier").isEqualTo(4);
+    }
+  }
+
+  private static double answersSeenByVerifiers(TestPlatform other) {
+    double sum = 0;
+    for (TestPlatform platform : java.util.List.of(p, other)) {
+      sum += PrometheusText.parse(platform.getUrl("http://127.0.0.1:" + platform.platform.verifier().httpPort() + "/metrics",
+          null).raw().body()).sum("otp_push_answers_total");
+    }
+    return sum;
   }
 
   private static void assertRefusedQuietly(java.util.function.Supplier<TestPlatform.Reply> call, int status, String code) {

@@ -130,6 +130,8 @@ class TotpFlowTest {
     assertThat(confirmed.status()).isEqualTo(200);
     assertThat(confirmed.body().getString("status")).isEqualTo("active");
     assertThat(confirmed.body().getString("confirmed_at")).isNotBlank();
+    assertThat(p.get(e.getString("qr_png_url"), ACME_KEY).status())
+        .as("the QR code (the secret) is served while the enrolment is pending, not after").isEqualTo(404);
 
     // Later: ±2 steps are refused, -1, 0 and +1 are accepted (in that order: a step is accepted once,
     // and never one before the last accepted), the same step twice is refused.
@@ -288,6 +290,52 @@ class TotpFlowTest {
     TestPlatform.Reply again = p.delete("/v1/accounts/" + account + "/factors/" + factor, ACME_KEY,
         "{\"verification_id\": \"" + v + "\"}");
     assertThat(again.status()).as("a verification is proof once").isEqualTo(403);
+  }
+
+  @Test
+  void onlyAVerificationThroughOneOfTheAccountsFactorsIsProof() throws Exception {
+    String account = "fiona-" + System.nanoTime();
+    enrolAndConfirm(ACME_KEY, account);
+    String factor = p.get("/v1/accounts/" + account, ACME_KEY).body().getJsonArray("factors").getJsonObject(0).getString("id");
+    String path = "/v1/accounts/" + account + "/factors/" + factor;
+
+    // An SMS to a number the caller names proves access to that number, not to a factor of the account.
+    TestPlatform.Reply sms = p.post("/v1/verifications", ACME_KEY,
+        new JsonObject().put("to", TestPlatform.uniquePhone()).put("account", account).encode());
+    assertThat(sms.status()).as("%s", sms.body()).isEqualTo(201);
+    String elsewhere = sms.body().getString("id");
+    assertThat(p.check(ACME_KEY, elsewhere, p.awaitCode(elsewhere)).body().getString("status")).isEqualTo("approved");
+    TestPlatform.Reply refused = p.delete(path, ACME_KEY, "{\"verification_id\": \"" + elsewhere + "\"}");
+    assertThat(refused.status()).as("%s", refused.body()).isEqualTo(403);
+    assertThat(refused.body().getString("code")).isEqualTo("invalid-proof");
+
+    // Nor the SMS that confirms a new phone: adding a number needs no proof, so its code cannot be one.
+    TestPlatform.Reply unconfirmed = p.post("/v1/accounts/" + account + "/factors/phone", ACME_KEY,
+        "{\"phone\": \"" + TestPlatform.uniquePhone() + "\"}");
+    assertThat(unconfirmed.status()).as("%s", unconfirmed.body()).isEqualTo(201);
+    String enrolment = unconfirmed.body().getString("verification_id");
+    assertThat(p.check(ACME_KEY, enrolment, p.awaitCode(enrolment)).body().getString("status")).isEqualTo("approved");
+    assertThat(p.delete(path, ACME_KEY, "{\"verification_id\": \"" + enrolment + "\"}").status()).isEqualTo(403);
+    assertThat(p.post("/v1/accounts/" + account + "/recovery-codes", ACME_KEY, "{\"verification_id\": \"" + enrolment + "\"}")
+        .status()).as("regenerating recovery codes takes the same proof").isEqualTo(403);
+
+    // A confirmed phone is a factor: an SMS to it is proof; the one that confirmed it still is not.
+    TestPlatform.Reply work = p.post("/v1/accounts/" + account + "/factors/phone", ACME_KEY,
+        "{\"phone\": \"" + TestPlatform.uniquePhone() + "\"}");
+    String confirming = work.body().getString("verification_id");
+    assertThat(p.post("/v1/accounts/" + account + "/factors/" + work.body().getString("factor_id") + "/confirm", ACME_KEY,
+        "{\"code\": \"" + p.awaitCode(confirming) + "\"}").status()).isEqualTo(200);
+    assertThat(p.delete(path, ACME_KEY, "{\"verification_id\": \"" + confirming + "\"}").status()).isEqualTo(403);
+    assertThat(p.get("/v1/accounts/" + account, ACME_KEY).body().getJsonArray("factors").stream()
+        .map(f -> ((JsonObject) f).getString("id"))).as("nothing was removed").contains(factor);
+    p.clock.advance(Duration.ofSeconds(31)); // the phone's minimum interval between SMS
+    TestPlatform.Reply toPhone = p.post("/v1/verifications", ACME_KEY, "{\"channel\": \"sms\", \"account\": \"" + account + "\"}");
+    assertThat(toPhone.status()).as("%s", toPhone.body()).isEqualTo(201);
+    String proof = toPhone.body().getString("id");
+    assertThat(p.check(ACME_KEY, proof, p.awaitCode(proof)).body().getString("status")).isEqualTo("approved");
+    TestPlatform.Reply removed = p.delete(path, ACME_KEY, "{\"verification_id\": \"" + proof + "\"}");
+    assertThat(removed.status()).as("%s", removed.body()).isEqualTo(200);
+    assertThat(removed.body().getJsonArray("factors").stream().map(f -> ((JsonObject) f).getString("id"))).doesNotContain(factor);
   }
 
   static List<JsonObject> accountEvents(String account, int atLeast) {

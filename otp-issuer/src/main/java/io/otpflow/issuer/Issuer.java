@@ -47,7 +47,7 @@ final class Issuer {
   /** Push context as the gateway validates it: printable, no format characters (bidi overrides), no braces. */
   /** A device's failure reason as the view shows it (dispatchers' reasons are like device-unregistered). */
   private static final Pattern REASON = Pattern.compile("[a-z0-9-]{1,40}");
-  private static final Pattern CONTEXT = Pattern.compile("[^\\p{Cntrl}\\p{Cf}{}]{1,120}");
+  private static final Pattern CONTEXT = Pattern.compile("[^\\p{Cntrl}\\p{Cf}\\p{Cs}{}]{1,120}");
 
   /** Where dispatch events go; blocking until the broker has them. */
   interface DispatchPublisher {

@@ -394,6 +394,7 @@ final class AccountRegistry {
     if (p.verificationId() != null) {
       kind = "verification";
       ok = VERIFICATION_ID.matcher(p.verificationId()).matches()
+          && throughFactor(tenant.id(), account, p.verificationId(), s, now)
           && checkStore.useAsProof(tenant.id(), account, p.verificationId(), now, PROOF_MAX_AGE);
       if (!ok) {
         return Proven.refused(new AccountReply.ProofRefused("invalid-proof")); // no code was guessed
@@ -413,6 +414,30 @@ final class AccountRegistry {
     Duration lock = checkStore.recordFailure(tenant, account, now);
     LOG.info("A factor change on an account of tenant {} was refused: the {} did not match.", tenant.id(), kind);
     return Proven.refused(lock.isZero() ? new AccountReply.ProofRefused("invalid-proof") : new AccountReply.Locked(seconds(lock)));
+  }
+
+  /**
+   * Whether a verification went through one of the account's own factors, so that its approval proves
+   * possession of one: an app or a recovery code, a push to the account's devices, or an SMS to its
+   * confirmed phone. An SMS to a number the caller named as {@code to}, or the SMS confirming a new
+   * phone, proves only access to that number, which is no factor of the account (adding one needs no
+   * proof, so it must not yield one).
+   */
+  private boolean throughFactor(String tenant, String account, String verificationId, AccountStore.Snapshot s,
+      Instant now) {
+    RedisCheckStore.Owner owner = checkStore.ownerOf(tenant, verificationId, now);
+    if (!account.equals(owner.account()) || owner.channel() == null) {
+      return false;
+    }
+    return switch (owner.channel()) {
+      case "totp", "recovery_code", "push" -> true;
+      case "sms" -> {
+        StoredFactor phone = live(s, owner.factor(), now);
+        yield phone != null && StoredFactor.PHONE.equals(phone.type()) && phone.isActive()
+            && !verificationId.equals(phone.verificationId());
+      }
+      default -> false;
+    };
   }
 
   // ---------------------------------------------------------------- applying changes

@@ -7,7 +7,8 @@
 -- declined (a device denied: status denied), denied (approve with a wrong or missing number,
 -- attempts left), locked (that used the last attempt), expired, not_pending (status: approved,
 -- denied or canceled), refused (not a push verification in approve mode) or not_found. spent = 1
--- when this call decided or used an attempt; a request delivered twice gets its first answer again.
+-- when this call decided or used an attempt; a request delivered twice gets its first answer again,
+-- and so does the same wrong number from the same device (w:<device>:<number>, spent = 0).
 local h = redis.call('HMGET', KEYS[1], 'tenant', 'status', 'exp', 'att', 'max', 'channel', 'mode', 'number',
   'account', 'r:' .. ARGV[2])
 if not h[1] or h[1] ~= ARGV[1] then
@@ -46,8 +47,14 @@ if ARGV[4] == 'deny' then
 end
 if h[8] and ARGV[5] ~= h[8] then
   -- Number matching: only the number shown on the login screen approves; a wrong one is a failed attempt.
-  local attempts = tonumber(h[4]) + 1
+  -- Once per device and number: the same signed text again (a retry, or a replay by whoever saw it, as
+  -- the route needs no API key) is answered as before and spends nothing.
+  local tried = 'w:' .. ARGV[6] .. ':' .. ARGV[5]
   local max = tonumber(h[5])
+  if redis.call('HSETNX', KEYS[1], tried, '1') == 0 then
+    return {'denied', max - tonumber(h[4]), account, '', 0}
+  end
+  local attempts = tonumber(h[4]) + 1
   redis.call('HSET', KEYS[1], 'att', attempts)
   if attempts >= max then
     redis.call('HSET', KEYS[1], 'status', 'locked')

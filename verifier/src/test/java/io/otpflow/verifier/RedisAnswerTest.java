@@ -140,6 +140,24 @@ class RedisAnswerTest {
   }
 
   @Test
+  void theSameWrongNumberFromTheSameDeviceAgainUsesNoSecondAttempt() {
+    // A phone retrying its request, or anyone replaying a signed answer they saw (the route needs no
+    // API key): the same signed text must not burn the verification's attempts or count failures.
+    String id = push("approve", 37, 3);
+    RedisCheckStore.Result first = answer(id, "approve", 73, PHONE);
+    RedisCheckStore.Result replayed = answer(id, "approve", 73, PHONE);
+    assertThat(first.outcome()).isEqualTo("denied");
+    assertThat(first.spent()).isTrue();
+    assertThat(replayed.outcome()).isEqualTo("denied");
+    assertThat(replayed.attemptsLeft()).isEqualTo(2);
+    assertThat(replayed.spent()).as("spent, so the account would count a failure").isFalse();
+    assertThat(answer(id, "approve", null, PHONE).spent()).as("without the number it is another answer").isTrue();
+    assertThat(answer(id, "approve", 73, TABLET).attemptsLeft()).as("another device's is another answer").isZero();
+    assertThat(redis.hget(RedisKeys.verification(id), Field.STATUS)).isEqualTo("locked");
+    assertThat(answer(id, "approve", 73, PHONE).outcome()).isEqualTo("locked");
+  }
+
+  @Test
   void twentyDevicesAnsweringAtOnceGiveExactlyOneDecision() throws Exception {
     String id = push("approve", null, 5);
     CountDownLatch start = new CountDownLatch(1);
