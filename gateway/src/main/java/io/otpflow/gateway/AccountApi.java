@@ -65,17 +65,14 @@ final class AccountApi {
   private final CodeMac codeMac;
   private final SecretBox factorBox;
   private final SecretBox addressBox;
-  private final RequestReplyClient kafka;
-  private final Duration timeout;
-  private final RecoveryCodes recoveryCodes = new RecoveryCodes();
+  private final PlatformCalls calls;
   private final SecureRandom random = new SecureRandom();
 
-  AccountApi(CodeMac codeMac, SecretBox factorBox, SecretBox addressBox, RequestReplyClient kafka, Duration timeout) {
+  AccountApi(CodeMac codeMac, SecretBox factorBox, SecretBox addressBox, PlatformCalls calls) {
     this.codeMac = codeMac;
     this.factorBox = factorBox;
     this.addressBox = addressBox;
-    this.kafka = kafka;
-    this.timeout = timeout;
+    this.calls = calls;
   }
 
   /** Runs before every account route: the account id in the path must be valid. */
@@ -98,42 +95,21 @@ final class AccountApi {
     if (label == null) {
       return;
     }
-    Tenant.TotpSettings settings = tenant.totp();
-    byte[] secretBytes = randomBytes(settings.algorithm().secretBytes());
-    String secret = Base32.encode(secretBytes);
-    String factorId = "FA" + HexFormat.of().formatHex(randomBytes(16));
-    SealedValue sealed = factorBox.seal(secret, StoredFactor.totpSecretAad(tenant.id(), account, factorId));
-    AccountRequest.EnrollTotp request = new AccountRequest.EnrollTotp(UUID.randomUUID().toString(), Instant.now(),
-        tenant.id(), account, factorId, sealed, settings.algorithm().uriName(), settings.digits(), settings.periodSeconds(),
-        label.orElse(null));
-    ask(ctx, tenant, account, request).onSuccess(reply -> {
-      if (!(reply instanceof AccountReply.Done done)) {
-        answer(ctx, reply, 200);
+    on(ctx, calls.enrollTotp(tenant, account, label.orElse(null))).onSuccess(e -> {
+      if (!(e.reply() instanceof AccountReply.Done done)) {
+        answer(ctx, e.reply(), 200);
         return;
       }
-      String uri = otpauthUri(tenant, account, secret, settings);
       Instant qrExpires = Instant.now().plus(QR_URL_LIFETIME);
-      JsonObject out = factorJson(done.account(), factorId)
-          .put("factor_id", factorId)
-          .put("secret", Base32.grouped(secret))
-          .put("otpauth_uri", uri)
-          .put("qr_png", "data:image/png;base64," + Base64.getEncoder().encodeToString(QrCodes.png(uri)))
-          .put("qr_png_url", "/v1/accounts/" + urlPath(account) + "/factors/" + factorId + "/qr.png?t="
-              + qrToken(tenant, account, factorId, uri, qrExpires));
+      JsonObject out = factorJson(done.account(), e.factorId())
+          .put("factor_id", e.factorId())
+          .put("secret", Base32.grouped(e.secret()))
+          .put("otpauth_uri", e.otpauthUri())
+          .put("qr_png", "data:image/png;base64," + Base64.getEncoder().encodeToString(QrCodes.png(e.otpauthUri())))
+          .put("qr_png_url", "/v1/accounts/" + urlPath(account) + "/factors/" + e.factorId() + "/qr.png?t="
+              + qrToken(tenant, account, e.factorId(), e.otpauthUri(), qrExpires));
       respond(ctx, 201, out);
     });
-  }
-
-  /**
-   * The Key Uri Format: otpauth://totp/Issuer:account?secret=…&issuer=…&algorithm=…&digits=…&period=….
-   * Issuer and account are percent-encoded (spaces as %20); the issuer is given twice, in the label
-   * and as a parameter, as the format recommends, so old and new apps both show it.
-   */
-  static String otpauthUri(Tenant tenant, String account, String secret, Tenant.TotpSettings settings) {
-    String issuer = tenant.displayName().replace(":", "");
-    return "otpauth://totp/" + encode(issuer) + ":" + encode(account) + "?secret=" + secret + "&issuer=" + encode(issuer)
-        + "&algorithm=" + settings.algorithm().uriName() + "&digits=" + settings.digits() + "&period="
-        + settings.periodSeconds();
   }
 
   /**
@@ -151,7 +127,7 @@ final class AccountApi {
       Problems.send(ctx, 404, "not-found", "No such QR code, or its link has expired; enrol again.");
       return;
     }
-    ask(ctx, tenant, account, new AccountRequest.Get(UUID.randomUUID().toString(), Instant.now(), tenant.id(), account))
+    on(ctx, calls.account(tenant, account))
         .onSuccess(reply -> {
           if (reply instanceof AccountReply.Unavailable) {
             unavailable(ctx);
@@ -210,36 +186,21 @@ final class AccountApi {
       Problems.send(ctx, 400, "invalid-phone-number", "'phone' is not a valid phone number.");
       return;
     }
-    String number = e164.get();
-    String factorId = "FA" + HexFormat.of().formatHex(randomBytes(16));
-    String verificationId = "VE" + HexFormat.of().formatHex(randomBytes(16));
-    AccountRequest.EnrollPhone request = new AccountRequest.EnrollPhone(UUID.randomUUID().toString(), Instant.now(),
-        tenant.id(), account, factorId, addressBox.seal(number, StoredFactor.phoneNumberAad(tenant.id(), account)),
-        PhoneMask.mask(number), codeMac.mac(tenant.id(), "phone-number", number), verificationId, label.orElse(null));
-    ask(ctx, tenant, account, request).onSuccess(reply -> {
-      if (!(reply instanceof AccountReply.Done done)) {
-        answer(ctx, reply, 200);
+    on(ctx, calls.enrollPhone(tenant, account, e164.get(), label.orElse(null))).onSuccess(e -> {
+      if (!(e.reply() instanceof AccountReply.Done done)) {
+        answer(ctx, e.reply(), 200);
         return;
       }
-      // The confirmation is an ordinary SMS verification, with its send limits, bound to the factor.
-      IssuerRequest.Send send = new IssuerRequest.Send(UUID.randomUUID().toString(), Instant.now(), tenant.id(),
-          verificationId, "sms", number, account, null, null,
-          TenantDirectory.sha256(number + "|sms|" + account + "|" + factorId), factorId, null, null, null);
-      Future.fromCompletionStage(kafka.request(Topics.ISSUER_REQUESTS, verificationId, send, IssuerReply.class, timeout),
-              ctx.vertx().getOrCreateContext())
-          .onFailure(e -> unavailable(ctx))
-          .onSuccess(sent -> {
-            switch (sent) {
-              case IssuerReply.Created c -> respond(ctx, 201, factorJson(done.account(), factorId)
-                  .put("factor_id", factorId).put("verification_id", verificationId));
-              case IssuerReply.RateLimited r -> {
-                ctx.response().putHeader("retry-after", Long.toString(r.retryAfterSeconds()));
-                Problems.send(ctx, 429, "rate-limited", "Too many codes sent (" + r.reason() + " limit); retry after "
-                    + r.retryAfterSeconds() + " s.");
-              }
-              default -> unavailable(ctx);
-            }
-          });
+      switch (e.sent()) {
+        case IssuerReply.Created c -> respond(ctx, 201, factorJson(done.account(), e.factorId())
+            .put("factor_id", e.factorId()).put("verification_id", e.verificationId()));
+        case IssuerReply.RateLimited r -> {
+          ctx.response().putHeader("retry-after", Long.toString(r.retryAfterSeconds()));
+          Problems.send(ctx, 429, "rate-limited", "Too many codes sent (" + r.reason() + " limit); retry after "
+              + r.retryAfterSeconds() + " s.");
+        }
+        default -> unavailable(ctx);
+      }
     });
   }
 
@@ -263,25 +224,13 @@ final class AccountApi {
       Problems.send(ctx, 400, "invalid-code", "'code' must be a string of digits.");
       return;
     }
-    ask(ctx, tenant, account, new AccountRequest.Get(UUID.randomUUID().toString(), Instant.now(), tenant.id(), account))
-        .onSuccess(reply -> {
-          AccountView.Factor factor = reply instanceof AccountReply.Done d ? find(d.account(), factorId) : null;
-          if (factor == null || "device".equals(factor.type())) {
-            answer(ctx, reply instanceof AccountReply.Done ? new AccountReply.NotFound() : reply, 200);
-            return;
-          }
-          String eventId = UUID.randomUUID().toString();
-          String binding = "phone".equals(factor.type()) && factor.verificationId() != null ? factor.verificationId() : eventId;
-          AccountRequest.Confirm confirm = new AccountRequest.Confirm(eventId, Instant.now(), tenant.id(), account,
-              factorId, codeMac.mac(tenant.id(), binding, codeText));
-          ask(ctx, tenant, account, confirm).onSuccess(r -> {
-            if (r instanceof AccountReply.Done d) {
-              respond(ctx, 200, factorJson(d.account(), factorId));
-            } else {
-              answer(ctx, r, 200);
-            }
-          });
-        });
+    on(ctx, calls.confirm(tenant, account, factorId, codeText)).onSuccess(r -> {
+      if (r instanceof AccountReply.Done d) {
+        respond(ctx, 200, factorJson(d.account(), factorId));
+      } else {
+        answer(ctx, r, 200);
+      }
+    });
   }
 
   // ---------------------------------------------------------------- removal, recovery codes, reads
@@ -302,12 +251,11 @@ final class AccountApi {
       Problems.send(ctx, 404, notFound, "No such factor or device.");
       return;
     }
-    String eventId = UUID.randomUUID().toString();
-    AccountRequest.Proof proof = proof(ctx, tenant, eventId);
+    PlatformCalls.Proof proof = proof(ctx);
     if (proof == null) {
       return;
     }
-    ask(ctx, tenant, account, new AccountRequest.Remove(eventId, Instant.now(), tenant.id(), account, id, proof))
+    on(ctx, calls.remove(tenant, account, id, proof))
         .onSuccess(reply -> {
           if (reply instanceof AccountReply.NotFound) {
             Problems.send(ctx, 404, notFound, "No such factor or device.");
@@ -320,45 +268,32 @@ final class AccountApi {
   void generateRecoveryCodes(RoutingContext ctx) {
     Tenant tenant = VerificationApi.tenant(ctx);
     String account = ctx.pathParam("account");
-    String eventId = UUID.randomUUID().toString();
-    AccountRequest.Proof proof = proof(ctx, tenant, eventId);
+    PlatformCalls.Proof proof = proof(ctx);
     if (proof == null) {
       return;
     }
-    List<String> codes = new ArrayList<>();
-    List<String> macs = new ArrayList<>();
-    Set<String> tags = new HashSet<>();
-    while (codes.size() < RecoveryCodes.PER_SET) {
-      String code = recoveryCodes.generate();
-      String mac = codeMac.mac(tenant.id(), "recovery-code", RecoveryCodes.normalise(code));
-      if (tags.add(mac.substring(0, 8))) { // the verifier stores each hash under this tag: keep them distinct
-        codes.add(code);
-        macs.add(mac);
+    on(ctx, calls.generateRecoveryCodes(tenant, account, proof)).onSuccess(set -> {
+      if (set.reply() instanceof AccountReply.Done d) {
+        respond(ctx, 201, new JsonObject().put("codes", new JsonArray(set.codes()))
+            .put("remaining", d.account().recoveryCodes().remaining())
+            .put("created_at", String.valueOf(d.account().recoveryCodes().createdAt())));
+      } else {
+        answer(ctx, set.reply(), 200);
       }
-    }
-    ask(ctx, tenant, account, new AccountRequest.GenerateRecoveryCodes(eventId, Instant.now(), tenant.id(), account, macs, proof))
-        .onSuccess(reply -> {
-          if (reply instanceof AccountReply.Done d) {
-            respond(ctx, 201, new JsonObject().put("codes", new JsonArray(codes))
-                .put("remaining", d.account().recoveryCodes().remaining())
-                .put("created_at", String.valueOf(d.account().recoveryCodes().createdAt())));
-          } else {
-            answer(ctx, reply, 200);
-          }
-        });
+    });
   }
 
   void get(RoutingContext ctx) {
     Tenant tenant = VerificationApi.tenant(ctx);
     String account = ctx.pathParam("account");
-    ask(ctx, tenant, account, new AccountRequest.Get(UUID.randomUUID().toString(), Instant.now(), tenant.id(), account))
+    on(ctx, calls.account(tenant, account))
         .onSuccess(reply -> answer(ctx, reply, 200));
   }
 
   void listDevices(RoutingContext ctx) {
     Tenant tenant = VerificationApi.tenant(ctx);
     String account = ctx.pathParam("account");
-    ask(ctx, tenant, account, new AccountRequest.Get(UUID.randomUUID().toString(), Instant.now(), tenant.id(), account))
+    on(ctx, calls.account(tenant, account))
         .onSuccess(reply -> {
           if (reply instanceof AccountReply.Done d) {
             respond(ctx, 200, new JsonObject().put("account", account)
@@ -409,7 +344,7 @@ final class AccountApi {
         tenant.id(), account, deviceId, (String) platform,
         addressBox.seal(normalisedToken, StoredFactor.pushTokenAad(tenant.id(), account)),
         codeMac.mac(tenant.id(), "push-token", normalisedToken), name.get(), label.orElse(null), key);
-    ask(ctx, tenant, account, request).onSuccess(reply -> {
+    on(ctx, calls.ask(tenant, account, request)).onSuccess(reply -> {
       if (reply instanceof AccountReply.Done d) {
         // The same token registered again updates its device, which keeps its id: 200, not 201.
         respond(ctx, deviceId.equals(d.factorId()) ? 201 : 200, deviceJson(d.account(), d.factorId()));
@@ -426,7 +361,7 @@ final class AccountApi {
    * {@code verification_id}; with the admin key, {@code reason} alone is the admin form. Null when
    * the body is invalid (the problem is sent).
    */
-  private AccountRequest.Proof proof(RoutingContext ctx, Tenant tenant, String eventId) {
+  private static PlatformCalls.Proof proof(RoutingContext ctx) {
     JsonObject body = VerificationApi.body(ctx);
     boolean admin = VerificationApi.caller(ctx).isAdmin();
     Object code = body.getValue("code");
@@ -435,24 +370,17 @@ final class AccountApi {
     if (reason == null) {
       return null;
     }
-    String codeMacValue = null;
-    String recoveryMac = null;
-    if (code != null) {
-      String recovery = code instanceof String s ? RecoveryCodes.normalise(s) : null;
-      if (recovery != null) {
-        recoveryMac = codeMac.mac(tenant.id(), "recovery-code", recovery);
-      } else if (code instanceof String s && TOTP_CODE.matcher(s).matches()) {
-        codeMacValue = codeMac.mac(tenant.id(), eventId, s);
-      } else {
-        Problems.send(ctx, 400, "invalid-code", "'code' must be the app's current code or a recovery code.");
-        return null;
-      }
-    }
     if (verification != null && !(verification instanceof String v && VERIFICATION_ID.matcher(v).matches())) {
       Problems.send(ctx, 400, "invalid-field", "'verification_id' must be a verification id (VE…).");
       return null;
     }
-    return new AccountRequest.Proof(codeMacValue, recoveryMac, (String) verification, admin, reason.orElse(null));
+    PlatformCalls.Proof proof = new PlatformCalls.Proof(code instanceof String s ? s : null, (String) verification, admin,
+        reason.orElse(null));
+    if ((code != null && !(code instanceof String)) || !proof.wellFormed()) {
+      Problems.send(ctx, 400, "invalid-code", "'code' must be the app's current code or a recovery code.");
+      return null;
+    }
+    return proof;
   }
 
   /** Empty when absent; null (after answering 400) when present but not 1-max printable characters. */
@@ -468,11 +396,9 @@ final class AccountApi {
     return Optional.of(s.strip());
   }
 
-  private Future<AccountReply> ask(RoutingContext ctx, Tenant tenant, String account, AccountRequest request) {
-    String key = AccountRegistryReader.accountMac(codeMac, tenant.id(), account);
-    return Future.fromCompletionStage(kafka.request(Topics.ACCOUNT_REQUESTS, key, request, AccountReply.class, timeout),
-            ctx.vertx().getOrCreateContext())
-        .onFailure(e -> unavailable(ctx));
+  /** The call's future on the request's context; a platform that does not answer in time gets 503. */
+  private static <T> Future<T> on(RoutingContext ctx, java.util.concurrent.CompletionStage<T> call) {
+    return Future.fromCompletionStage(call, ctx.vertx().getOrCreateContext()).onFailure(e -> unavailable(ctx));
   }
 
   private static void answer(RoutingContext ctx, AccountReply reply, int doneStatus) {
@@ -502,17 +428,7 @@ final class AccountApi {
   }
 
   private static AccountView.Factor find(AccountView view, String id) {
-    for (AccountView.Factor f : view.factors()) {
-      if (f.id().equals(id)) {
-        return f;
-      }
-    }
-    for (AccountView.Factor f : view.devices()) {
-      if (f.id().equals(id)) {
-        return f;
-      }
-    }
-    return null;
+    return PlatformCalls.find(view, id);
   }
 
   private static JsonObject factorJson(AccountView view, String id) {
@@ -535,12 +451,8 @@ final class AccountApi {
     }
   }
 
-  private static String encode(String s) {
-    return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
-  }
-
   private static String urlPath(String account) {
-    return encode(account);
+    return PlatformCalls.encode(account);
   }
 
   private byte[] randomBytes(int n) {

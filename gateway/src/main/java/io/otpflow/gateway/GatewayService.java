@@ -55,7 +55,9 @@ public final class GatewayService implements AutoCloseable {
 
   private Router router(Vertx vertx, GatewayConfig config) {
     Router router = Router.router(vertx);
-    VerificationApi api = new VerificationApi(config.tenants(), config.codeMac(), kafka, config.requestTimeout());
+    PlatformCalls calls = new PlatformCalls(config.codeMac(), config.factorBox(), config.addressBox(), kafka,
+        config.requestTimeout());
+    VerificationApi api = new VerificationApi(config.tenants(), calls);
     AnswerApi answers = new AnswerApi(kafka, config.requestTimeout(), config.factorBox(),
         config.answerRateLimit() == 0 ? null : new AnswerRateLimit(config.answerRateLimit(), AnswerRateLimit.MAX_CLIENTS,
             System::nanoTime), config.trustedProxies(), registry);
@@ -75,7 +77,7 @@ public final class GatewayService implements AutoCloseable {
     router.post("/v1/verifications").handler(api::requireJsonObject).handler(api::validateSend).handler(api::send);
     router.get("/v1/verifications/:id").handler(api::status);
     router.post("/v1/verifications/:id/check").handler(api::requireJsonObject).handler(api::check);
-    AccountApi accounts = new AccountApi(config.codeMac(), config.factorBox(), config.addressBox(), kafka, config.requestTimeout());
+    AccountApi accounts = new AccountApi(config.codeMac(), config.factorBox(), config.addressBox(), calls);
     String account = "/v1/accounts/:account";
     router.get(account).handler(accounts::validateAccount).handler(accounts::get);
     router.post(account + "/factors/totp").handler(accounts::validateAccount).handler(api::optionalJsonObject).handler(accounts::enrollTotp);

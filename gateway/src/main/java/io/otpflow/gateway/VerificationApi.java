@@ -47,16 +47,11 @@ final class VerificationApi {
   static final Pattern CONTEXT = Pattern.compile("[^\\p{Cntrl}\\p{Cf}\\p{Cs}{}]{1,100}");
 
   private final TenantDirectory tenants;
-  private final CodeMac codeMac;
-  private final RequestReplyClient kafka;
-  private final Duration timeout;
-  private final SecureRandom random = new SecureRandom();
+  private final PlatformCalls calls;
 
-  VerificationApi(TenantDirectory tenants, CodeMac codeMac, RequestReplyClient kafka, Duration timeout) {
+  VerificationApi(TenantDirectory tenants, PlatformCalls calls) {
     this.tenants = tenants;
-    this.codeMac = codeMac;
-    this.kafka = kafka;
-    this.timeout = timeout;
+    this.calls = calls;
   }
 
   /**
@@ -268,15 +263,9 @@ final class VerificationApi {
     Tenant tenant = ctx.get(TENANT);
     SendInput input = ctx.get(BODY);
     String key = ctx.request().getHeader("idempotency-key");
-    String id = "VE" + HexFormat.of().formatHex(randomBytes(16));
-    IssuerRequest.Send request =
-        new IssuerRequest.Send(
-            UUID.randomUUID().toString(), Instant.now(), tenant.id(), id, input.channel(), input.to(), input.account(),
-            input.clientIp(), key, TenantDirectory.sha256(input.to() + "|" + input.channel() + "|" + input.account()
-                + (input.factorId() == null ? "" : "|" + input.factorId())
-                + (input.mode() == null ? "" : "|" + input.mode() + "|" + input.numberMatching() + "|" + input.context())),
-            input.factorId(), input.mode(), input.numberMatching(), input.context());
-    ask(ctx, Topics.ISSUER_REQUESTS, id, request, IssuerReply.class)
+    String id = calls.newVerificationId();
+    on(ctx, calls.send(tenant, id, new PlatformCalls.Send(input.to(), input.channel(), input.account(), input.clientIp(),
+            input.factorId(), input.mode(), input.numberMatching(), input.context(), key)))
         .onSuccess(reply -> answerIssuer(ctx, reply, 201));
   }
 
@@ -287,9 +276,7 @@ final class VerificationApi {
       Problems.send(ctx, 404, "verification-not-found", "No such verification.");
       return;
     }
-    ask(ctx, Topics.ISSUER_REQUESTS, id,
-            new IssuerRequest.Status(UUID.randomUUID().toString(), Instant.now(), tenant.id(), id), IssuerReply.class)
-        .onSuccess(reply -> answerIssuer(ctx, reply, 200));
+    on(ctx, calls.status(tenant, id)).onSuccess(reply -> answerIssuer(ctx, reply, 200));
   }
 
   void check(RoutingContext ctx) {
@@ -306,18 +293,11 @@ final class VerificationApi {
       Problems.send(ctx, 400, "invalid-code", "'code' must be a string of 4 to 10 digits, or a recovery code.");
       return;
     }
-    String code = recovery != null ? recovery : (String) typed;
-    // Only the code's MAC leaves the gateway: the verifier compares MACs, the code never travels on Kafka.
-    // A recovery code also gets a MAC that does not depend on the verification, to compare with the
-    // account's stored recovery-code hashes.
-    CheckRequest request =
-        new CheckRequest(UUID.randomUUID().toString(), Instant.now(), tenant.id(), id, codeMac.mac(tenant.id(), id, code),
-            recovery == null ? null : codeMac.mac(tenant.id(), "recovery-code", recovery));
-    ask(ctx, Topics.VERIFIER_REQUESTS, id, request, CheckReply.class).onSuccess(reply -> answerCheck(ctx, id, reply));
+    on(ctx, calls.check(tenant, id, (String) typed)).onSuccess(reply -> answerCheck(ctx, id, reply));
   }
 
-  private <T> Future<T> ask(RoutingContext ctx, String topic, String key, Object request, Class<T> type) {
-    return Future.fromCompletionStage(kafka.request(topic, key, request, type, timeout), ctx.vertx().getOrCreateContext())
+  private static <T> Future<T> on(RoutingContext ctx, java.util.concurrent.CompletionStage<T> call) {
+    return Future.fromCompletionStage(call, ctx.vertx().getOrCreateContext())
         .onFailure(
             e -> Problems.send(ctx, 503, "platform-unavailable", "The platform cannot serve this request right now; retry later."));
   }
@@ -419,11 +399,5 @@ final class VerificationApi {
           .putHeader("cache-control", "no-store")
           .end(body.encode());
     }
-  }
-
-  private byte[] randomBytes(int n) {
-    byte[] bytes = new byte[n];
-    random.nextBytes(bytes);
-    return bytes;
   }
 }
