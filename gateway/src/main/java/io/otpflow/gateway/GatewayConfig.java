@@ -28,6 +28,11 @@ import java.util.UUID;
  *     may send per minute to this instance (0: no limit)
  * @param trustedProxies OTPFLOW_TRUSTED_PROXIES: addresses of reverse proxies whose X-Forwarded-For names
  *     the client for that limit (canonical spelling, see {@link AnswerRateLimit#canonical})
+ * @param redis REDIS_URL: the hosted pages keep their users, sessions and company policy there
+ * @param secureCookies OTPFLOW_SECURE_COOKIES: mark session cookies Secure (default: when the public URL
+ *     is https); off only for plain-http development
+ * @param metricsSources OTPFLOW_METRICS_SOURCES: comma-separated /metrics URLs of the platform's services, which
+ *     the operator page reads for the delivery funnel (empty: the gateway's own numbers only)
  */
 public record GatewayConfig(
     KafkaSettings kafka,
@@ -45,7 +50,10 @@ public record GatewayConfig(
     Path devOutboxFile,
     boolean devDevices,
     int answerRateLimit,
-    java.util.Set<String> trustedProxies) {
+    java.util.Set<String> trustedProxies,
+    io.otpflow.common.RedisSettings redis,
+    boolean secureCookies,
+    java.util.List<URI> metricsSources) {
 
   public static final String SERVICE = "gateway";
 
@@ -63,6 +71,7 @@ public record GatewayConfig(
       throw new IllegalArgumentException("OTPFLOW_ANSWER_RATE_LIMIT must be 0 (off) to 1000000 per minute.");
     }
     trustedProxies = java.util.Set.copyOf(trustedProxies);
+    metricsSources = java.util.List.copyOf(metricsSources);
     if (devDevices && devOutboxFile == null) {
       throw new IllegalArgumentException("OTPFLOW_DEV_DEVICES needs OTPFLOW_DEV_OUTBOX_FILE: they live on the outbox page.");
     }
@@ -87,7 +96,26 @@ public record GatewayConfig(
         outbox == null ? null : Path.of(outbox),
         env.flag("OTPFLOW_DEV_DEVICES", false),
         env.integer("OTPFLOW_ANSWER_RATE_LIMIT", 60),
-        trustedProxies(env.string("OTPFLOW_TRUSTED_PROXIES", "")));
+        trustedProxies(env.string("OTPFLOW_TRUSTED_PROXIES", "")),
+        io.otpflow.common.RedisSettings.fromEnv(env),
+        env.flag("OTPFLOW_SECURE_COOKIES", env.string("OTPFLOW_PUBLIC_URL", "http:").startsWith("https:")),
+        metricsSources(env.string("OTPFLOW_METRICS_SOURCES", "")));
+  }
+
+  /** Comma-separated http(s) URLs; anything else fails the start. */
+  private static java.util.List<URI> metricsSources(String list) {
+    java.util.List<URI> sources = new java.util.ArrayList<>();
+    for (String entry : list.split(",")) {
+      if (entry.isBlank()) {
+        continue;
+      }
+      URI uri = URI.create(entry.strip());
+      if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
+        throw new IllegalArgumentException("OTPFLOW_METRICS_SOURCES must list http(s) URLs, got '" + entry.strip() + "'.");
+      }
+      sources.add(uri);
+    }
+    return java.util.List.copyOf(sources);
   }
 
   /** Comma-separated IP addresses, each in its canonical spelling; anything else fails the start. */
@@ -111,6 +139,7 @@ public record GatewayConfig(
     return "GatewayConfig[instance=" + instanceId + ", kafka=" + kafka + ", http=" + httpHost + ":" + httpPort
         + ", publicUrl=" + publicUrl + ", requestTimeout=" + requestTimeout + ", twilioWebhook="
         + (twilioAuthToken != null) + ", devOutbox=" + (devOutboxFile != null) + ", devDevices=" + devDevices
-        + ", answerRateLimit=" + answerRateLimit + "/min, trustedProxies=" + trustedProxies.size() + ", keys=<hidden>]";
+        + ", answerRateLimit=" + answerRateLimit + "/min, trustedProxies=" + trustedProxies.size() + ", redis=" + redis.safeUri() + ", secureCookies="
+        + secureCookies + ", keys=<hidden>]";
   }
 }

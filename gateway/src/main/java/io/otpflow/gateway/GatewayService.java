@@ -28,17 +28,21 @@ public final class GatewayService implements AutoCloseable {
   private final Admin admin;
   private final HttpServer http;
   private final PrometheusMeterRegistry registry;
+  private final redis.clients.jedis.UnifiedJedis redis;
 
   private GatewayService(GatewayConfig config, Vertx vertx, PrometheusMeterRegistry registry) throws Exception {
     TopicSetup.ensureTopics(config.kafka(), Duration.ofSeconds(60));
     this.registry = registry;
     kafka = RequestReplyClient.start(config.kafka(), config.instanceId(), Duration.ofSeconds(30), registry);
+    // The hosted pages' own state (people, sessions, policy); the platform's state stays behind Kafka.
+    redis = config.redis().connect(registry);
     try {
       admin = Readiness.admin(config.kafka());
       http = vertx.createHttpServer().requestHandler(router(vertx, config)).listen(config.httpPort(), config.httpHost())
           .await(10, TimeUnit.SECONDS);
     } catch (Exception | Error e) {
       kafka.close(); // its reply reader would otherwise keep the JVM alive after a failed start
+      redis.close();
       throw e;
     }
     LOG.info("The gateway is listening on port {}: {}.", http.actualPort(), config);
@@ -89,6 +93,15 @@ public final class GatewayService implements AutoCloseable {
     router.post(account + "/devices").handler(accounts::validateAccount).handler(api::requireJsonObject).handler(accounts::registerDevice);
     router.get(account + "/devices").handler(accounts::validateAccount).handler(accounts::listDevices);
     router.delete(account + "/devices/:factor").handler(accounts::validateAccount).handler(api::optionalJsonObject).handler(accounts::removeDevice);
+    io.otpflow.gateway.web.WebPlatform web = io.otpflow.gateway.web.WebPlatform.create(config, calls, redis,
+        java.time.Clock.systemUTC(), ctx -> AnswerRateLimit.clientOf(ctx.request().remoteAddress().hostAddress(),
+            ctx.request().getHeader("x-forwarded-for"), config.trustedProxies()), config.metricsSources());
+    UsersApi users = new UsersApi(web);
+    router.post("/v1/users").handler(users::requireAdmin).handler(api::requireJsonObject).handler(users::create);
+    router.get("/v1/users").handler(users::requireAdmin).handler(users::list);
+    router.post("/v1/users/:username/disable").handler(users::requireAdmin).handler(users::disable);
+    router.post("/v1/users/:username/enable").handler(users::requireAdmin).handler(users::enable);
+    io.otpflow.gateway.web.WebRoutes.mount(router, web);
     if (config.twilioAuthToken() != null) {
       TwilioWebhook webhook = new TwilioWebhook(config.twilioAuthToken(), config.publicUrl(), kafka, registry);
       router.post(TwilioWebhook.PATH).handler(webhook::handle);
@@ -137,6 +150,7 @@ public final class GatewayService implements AutoCloseable {
       LOG.warn("The gateway's HTTP server did not close cleanly: {}", e.toString());
     }
     kafka.close();
+    redis.close();
     admin.close(Duration.ofSeconds(2));
     registry.close();
   }

@@ -7,7 +7,7 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /** Validates phone numbers with libphonenumber and normalises them to E.164. */
-final class PhoneNumbers {
+public final class PhoneNumbers {
   private static final PhoneNumberUtil UTIL = PhoneNumberUtil.getInstance();
   private static final Pattern REGION = Pattern.compile("[A-Z]{2}");
   /** Digits and the usual separators only: libphonenumber would turn letters (vanity numbers) into digits. */
@@ -20,7 +20,7 @@ final class PhoneNumbers {
    * @param region ISO 3166 region for national numbers ("US"); ignored for numbers starting with +
    * @return the E.164 form, or empty when the number is not a valid, dialable number
    */
-  static Optional<String> toE164(String raw, String region) {
+  public static Optional<String> toE164(String raw, String region) {
     if (raw == null || raw.length() > 32) {
       return Optional.empty();
     }

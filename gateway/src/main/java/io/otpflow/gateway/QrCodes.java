@@ -14,13 +14,13 @@ import java.util.Map;
 import javax.imageio.ImageIO;
 
 /** QR codes as PNG, for authenticator apps to scan an otpauth:// URI. */
-final class QrCodes {
+public final class QrCodes {
   /** Pixels per QR module: big enough for a phone camera at arm's length off a laptop screen. */
   private static final int SCALE = 6;
 
   private QrCodes() {}
 
-  static byte[] png(String text) {
+  public static byte[] png(String text) {
     BitMatrix matrix;
     try {
       // Medium error correction and the standard 4-module quiet zone, which scanners need to find the code.

@@ -9,10 +9,10 @@ import java.util.regex.Pattern;
  * (no 0/o, 1/l/i), shown as two groups of five ("k7m2p-9xqtd"), about 49.5 bits each. Always with at
  * least one letter, so a recovery code is never mistaken for a numeric one-time code.
  */
-final class RecoveryCodes {
+public final class RecoveryCodes {
   static final String ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789";
   static final int LENGTH = 10;
-  static final int PER_SET = 10;
+  public static final int PER_SET = 10;
   private static final Pattern SHAPE = Pattern.compile("[" + ALPHABET + "]{" + LENGTH + "}");
   private static final Pattern TYPED = Pattern.compile("[A-Za-z0-9 -]{" + LENGTH + ",20}");
   private final SecureRandom random = new SecureRandom();
@@ -34,7 +34,7 @@ final class RecoveryCodes {
   }
 
   /** The code as it is hashed (lower case, without spaces and hyphens), or null when it is not shaped like a recovery code. */
-  static String normalise(String typed) {
+  public static String normalise(String typed) {
     if (typed == null || !TYPED.matcher(typed).matches()) {
       return null;
     }

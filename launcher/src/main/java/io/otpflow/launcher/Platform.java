@@ -63,7 +63,12 @@ public final class Platform implements AutoCloseable {
           vertxFor(PushDispatcherConfig.SERVICE, pushMetrics), clock, pushMetrics);
       PrometheusMeterRegistry gatewayMetrics = Metrics.newRegistry(GatewayConfig.SERVICE);
       gatewayVertx = vertxFor(GatewayConfig.SERVICE, gatewayMetrics);
-      gateway = GatewayService.start(GatewayConfig.fromEnv(envFor("OTPFLOW_GATEWAY_PORT")), gatewayVertx, gatewayMetrics);
+      Map<String, String> gatewayEnv = new HashMap<>(env);
+      gatewayEnv.put("OTPFLOW_HTTP_PORT", env.getOrDefault("OTPFLOW_GATEWAY_PORT", "0"));
+      // One JVM: the operator page reads the services started above, on the ports they got.
+      gatewayEnv.putIfAbsent("OTPFLOW_METRICS_SOURCES", String.join(",", metricsUrl(issuer.httpPort()),
+          metricsUrl(verifier.httpPort()), metricsUrl(dispatcher.httpPort()), metricsUrl(push.httpPort())));
+      gateway = GatewayService.start(GatewayConfig.fromEnv(new Env(gatewayEnv)), gatewayVertx, gatewayMetrics);
       awaitTrue(() -> issuer.isConsuming() && verifier.isConsuming() && dispatcher.isConsuming() && push.isConsuming(),
           Duration.ofSeconds(60));
     } catch (Exception e) {
@@ -76,6 +81,10 @@ public final class Platform implements AutoCloseable {
     Vertx vertx = ServiceVertx.create(service, registry);
     vertxInstances.add(vertx);
     return vertx;
+  }
+
+  private static String metricsUrl(int port) {
+    return "http://127.0.0.1:" + port + "/metrics";
   }
 
   public static Platform start(Map<String, String> env, Clock clock) throws Exception {

@@ -1,0 +1,159 @@
+package io.otpflow.gateway;
+
+import io.otpflow.common.Tenant;
+import io.otpflow.gateway.web.ActivityLog;
+import io.otpflow.gateway.web.UserStore;
+import io.otpflow.gateway.web.WebPlatform;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * The people of the hosted pages, for a tenant's admin key: {@code POST /v1/users} creates one
+ * (username, display name, password or {@code external: true}, role), {@code GET /v1/users} lists
+ * them (no password hashes), {@code POST /v1/users/{username}/disable} and {@code …/enable}. The
+ * same operations are on the admin pages. Runs blocking work (Redis, Argon2id) off the event loop.
+ */
+final class UsersApi {
+  private static final Pattern NAME = Pattern.compile("[^\\p{Cntrl}\\p{Cf}\\p{Cs}]{1,100}");
+
+  private final WebPlatform web;
+
+  UsersApi(WebPlatform web) {
+    this.web = web;
+  }
+
+  /** Every users route needs the admin key: these calls manage people, not codes. */
+  void requireAdmin(RoutingContext ctx) {
+    if (!VerificationApi.caller(ctx).isAdmin()) {
+      Problems.send(ctx, 403, "admin-key-required", "Managing users needs the tenant's admin API key.");
+      return;
+    }
+    ctx.next();
+  }
+
+  /** Validation of a new user; the problem is sent and null returned when invalid. */
+  record NewUser(String username, String displayName, String password, UserStore.Role role, boolean external) {}
+
+  static String validate(JsonObject body, NewUser[] out) {
+    Object username = body.getValue("username");
+    Object displayName = body.getValue("display_name", username);
+    Object password = body.getValue("password");
+    Object role = body.getValue("role", "user");
+    Object external = body.getValue("external", false);
+    if (!(username instanceof String u) || !UserStore.USERNAME.matcher(u).matches()) {
+      return "'username' must be 1-64 lowercase letters, digits or . _ @ - characters, starting with a letter or digit.";
+    }
+    if (!(displayName instanceof String d) || !NAME.matcher(d).matches() || d.isBlank()) {
+      return "'display_name' must be 1-100 printable characters.";
+    }
+    if (!(external instanceof Boolean ext)) {
+      return "'external' must be true or false.";
+    }
+    if (!"user".equals(role) && !"admin".equals(role)) {
+      return "'role' must be \"user\" or \"admin\".";
+    }
+    if (ext && password != null) {
+      return "An external user signs in through the identity provider: send no 'password'.";
+    }
+    if (!ext && !(password instanceof String p && p.length() >= UserStore.MIN_PASSWORD
+        && p.length() <= UserStore.MAX_PASSWORD)) {
+      return "'password' must be " + UserStore.MIN_PASSWORD + "-" + UserStore.MAX_PASSWORD + " characters.";
+    }
+    out[0] = new NewUser(u, d.strip(), (String) password, "admin".equals(role) ? UserStore.Role.ADMIN : UserStore.Role.USER,
+        ext);
+    return null;
+  }
+
+  void create(RoutingContext ctx) {
+    Tenant tenant = VerificationApi.tenant(ctx);
+    NewUser[] input = new NewUser[1];
+    String problem = validate(VerificationApi.body(ctx), input);
+    if (problem != null) {
+      Problems.send(ctx, 400, "invalid-field", problem);
+      return;
+    }
+    NewUser n = input[0];
+    blocking(ctx, () -> web.users().create(tenant.id(), n.username(), n.displayName(), n.password(), n.role(), n.external(),
+        web.clock().instant()).map(u -> {
+          web.activity().recordAdminAction(tenant.id(), u.username(), new ActivityLog.Entry(web.clock().instant(),
+              "user-created", "admin:api", "Account created (" + u.role().name().toLowerCase() + ").", null));
+          return u;
+        }), created -> {
+          if (created.isEmpty()) {
+            Problems.send(ctx, 409, "username-taken", "A user with this username exists.");
+          } else {
+            respond(ctx, 201, json(created.get()));
+          }
+        });
+  }
+
+  void list(RoutingContext ctx) {
+    Tenant tenant = VerificationApi.tenant(ctx);
+    blocking(ctx, () -> web.users().list(tenant.id()), users -> {
+      JsonArray out = new JsonArray();
+      users.forEach(u -> out.add(json(u)));
+      respond(ctx, 200, new JsonObject().put("users", out));
+    });
+  }
+
+  void disable(RoutingContext ctx) {
+    setDisabled(ctx, true);
+  }
+
+  void enable(RoutingContext ctx) {
+    setDisabled(ctx, false);
+  }
+
+  private void setDisabled(RoutingContext ctx, boolean disabled) {
+    Tenant tenant = VerificationApi.tenant(ctx);
+    String username = ctx.pathParam("username");
+    blocking(ctx, () -> {
+      Optional<UserStore.User> user = web.users().find(tenant.id(), username);
+      user.ifPresent(u -> {
+        web.users().setDisabled(tenant.id(), u.username(), disabled);
+        if (disabled) {
+          web.sessions().deleteAllOf(tenant.id(), u.username());
+        }
+        web.activity().recordAdminAction(tenant.id(), u.username(), new ActivityLog.Entry(web.clock().instant(),
+            disabled ? "user-disabled" : "user-enabled", "admin:api", disabled ? "Account disabled." : "Account enabled.",
+            null));
+      });
+      return user.flatMap(u -> web.users().find(tenant.id(), u.username()));
+    }, user -> {
+      if (user.isEmpty()) {
+        Problems.send(ctx, 404, "user-not-found", "No such user.");
+      } else {
+        respond(ctx, 200, json(user.get()));
+      }
+    });
+  }
+
+  static JsonObject json(UserStore.User u) {
+    return new JsonObject().put("username", u.username()).put("display_name", u.displayName())
+        .put("role", u.role().name().toLowerCase()).put("external", u.external()).put("disabled", u.disabled())
+        .put("two_factor_required", u.twoFactorRequired())
+        .put("created_at", u.createdAt() == null ? null : u.createdAt().toString())
+        .put("last_sign_in_at", u.lastSignInAt() == null ? null : u.lastSignInAt().toString());
+  }
+
+  private static <T> void blocking(RoutingContext ctx, java.util.concurrent.Callable<T> work,
+      java.util.function.Consumer<T> then) {
+    ctx.vertx().executeBlocking(work, false).onComplete(r -> {
+      if (r.failed()) {
+        ctx.fail(r.cause());
+      } else {
+        then.accept(r.result());
+      }
+    });
+  }
+
+  private static void respond(RoutingContext ctx, int status, JsonObject body) {
+    if (!ctx.response().ended()) {
+      ctx.response().setStatusCode(status).putHeader("content-type", "application/json")
+          .putHeader("cache-control", "no-store").end(body.encode());
+    }
+  }
+}

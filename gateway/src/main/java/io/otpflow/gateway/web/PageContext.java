@@ -1,0 +1,167 @@
+package io.otpflow.gateway.web;
+
+import io.otpflow.common.Tenant;
+import io.otpflow.gateway.web.SessionStore.Session;
+import io.vertx.core.http.Cookie;
+import io.vertx.core.http.CookieSameSite;
+import io.vertx.ext.web.RoutingContext;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * One request to a hosted page, for handlers that run on a worker thread with straight-line code:
+ * the tenant from the path, the browser's session, the form, and ways to answer (a page, a
+ * redirect). Platform calls are awaited with {@link #await}; a platform that does not answer in time
+ * becomes a 503 page.
+ */
+public final class PageContext {
+  public static final String COOKIE = "otpflow_session";
+  static final String KEY = "otpflow.page";
+  /** Longest form value read; longer ones are cut here, and each field's own validation refuses them. */
+  private static final int MAX_FIELD = 4096;
+
+  private final RoutingContext ctx;
+  private final WebPlatform web;
+  private final Tenant tenant;
+  private Session session;
+
+  PageContext(RoutingContext ctx, WebPlatform web, Tenant tenant, Session session) {
+    this.ctx = ctx;
+    this.web = web;
+    this.tenant = tenant;
+    this.session = session;
+  }
+
+  public static PageContext of(RoutingContext ctx) {
+    return ctx.get(KEY);
+  }
+
+  public RoutingContext routing() {
+    return ctx;
+  }
+
+  public WebPlatform web() {
+    return web;
+  }
+
+  public Tenant tenant() {
+    return tenant;
+  }
+
+  public Session session() {
+    return session;
+  }
+
+  /** The signed-in person, or null. */
+  public UserStore.User user() {
+    return session.signedIn() ? web.users().find(tenant.id(), session.username()).orElse(null) : null;
+  }
+
+  /** A path of this tenant's pages: {@code path("/security")} is /t/acme/security. */
+  public String path(String relative) {
+    return "/t/" + tenant.id() + relative;
+  }
+
+  /** A form field (or, for GET, a query parameter), trimmed; null when absent. */
+  public String form(String name) {
+    String v = ctx.request().getFormAttribute(name);
+    if (v == null) {
+      v = ctx.queryParams().get(name);
+    }
+    if (v == null) {
+      return null;
+    }
+    v = v.strip();
+    return v.length() > MAX_FIELD ? v.substring(0, MAX_FIELD) : v;
+  }
+
+  /** The hidden input every form carries. */
+  public String csrfField() {
+    return "<input type=\"hidden\" name=\"csrf\" value=\"" + Html.esc(session.csrf()) + "\">";
+  }
+
+  /** Replaces the browser's session (after sign-in, sign-out) and sets its cookie. */
+  public void switchSession(Session next) {
+    this.session = next;
+    ctx.response().addCookie(cookie(next.id()));
+  }
+
+  /** Keeps the session object in step with a change made to it in the store. */
+  public void updateSession(Session changed) {
+    this.session = changed;
+  }
+
+  Cookie cookie(String value) {
+    return Cookie.cookie(COOKIE, value).setPath("/t/" + tenant.id()).setHttpOnly(true)
+        .setSecure(web.config().secureCookies()).setSameSite(CookieSameSite.LAX)
+        .setMaxAge(SessionStore.ABSOLUTE.toSeconds());
+  }
+
+  /** The address the request came from (the TCP peer, or X-Forwarded-For from a trusted proxy). */
+  public String clientIp() {
+    return web.clientIp(ctx);
+  }
+
+  /** Answers with a whole page. */
+  public void render(int status, String title, String main) {
+    ctx.response().setStatusCode(status).putHeader("content-type", "text/html; charset=utf-8")
+        .end(Html.page(title, tenant.displayName(), path(session.signedIn() ? "/security" : "/sign-in"), nav(), main));
+  }
+
+  public void render(String title, String main) {
+    render(200, title, main);
+  }
+
+  /** 303 See Other: after a form, the browser loads the next page with GET. */
+  public void redirect(String location) {
+    ctx.response().setStatusCode(303).putHeader("location", location).end();
+  }
+
+  /** Sends JSON (the push sign-in page's live status). */
+  public void json(int status, io.vertx.core.json.JsonObject body) {
+    ctx.response().setStatusCode(status).putHeader("content-type", "application/json").end(body.encode());
+  }
+
+  /** The platform's answer, or {@link PlatformUnavailable} when it does not come in time. */
+  public <T> T await(CompletableFuture<T> call) {
+    try {
+      return call.get(web.calls().timeout().toMillis() + 500, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new PlatformUnavailable(e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new PlatformUnavailable(e);
+    }
+  }
+
+  /** The platform did not answer in time: the page says so (503) and nothing changed here. */
+  public static final class PlatformUnavailable extends RuntimeException {
+    PlatformUnavailable(Throwable cause) {
+      super("The platform did not answer in time.", cause);
+    }
+  }
+
+  private String nav() {
+    if (!session.signedIn()) {
+      return "";
+    }
+    UserStore.User u = user();
+    StringBuilder b = new StringBuilder();
+    b.append(link("/security", "Security"));
+    if (u != null && u.isAdmin()) {
+      b.append(link("/admin/people", "People")).append(link("/admin/policy", "Policy"))
+          .append(link("/admin/report", "2FA report")).append(link("/admin/operator", "Delivery"));
+    }
+    b.append("<form method=\"post\" action=\"").append(path("/sign-out")).append("\" class=\"inline\">").append(csrfField())
+        .append("<button class=\"link\" type=\"submit\">Sign out</button></form>");
+    return b.toString();
+  }
+
+  private String link(String relative, String text) {
+    String href = path(relative);
+    boolean here = ctx.request().path().startsWith(href);
+    return "<a href=\"" + Html.esc(href) + "\"" + (here ? " aria-current=\"page\"" : "") + ">" + Html.esc(text) + "</a>";
+  }
+}

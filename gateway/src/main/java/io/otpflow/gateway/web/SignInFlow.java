@@ -1,0 +1,80 @@
+package io.otpflow.gateway.web;
+
+import io.otpflow.common.events.AccountReply;
+import io.otpflow.common.events.AccountView;
+import io.otpflow.gateway.web.SessionStore.Stage;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Where a person goes once their password is right, and how a sign-in ends. The company policy
+ * decides: someone with 2FA gives their second factor; someone who must have 2FA but has none is
+ * let in for the policy's grace sign-ins (told each time), then must set it up before anything else;
+ * anyone else is signed in. Each step gets a new session id.
+ */
+public final class SignInFlow {
+  /** Session attribute: a one-time notice shown on the next page (a key of the page's own messages). */
+  public static final String NOTICE = "notice";
+
+  private SignInFlow() {}
+
+  /** The person's active factors and devices (pending enrolments left out). */
+  public static List<AccountView.Factor> activeFactors(AccountView view) {
+    return java.util.stream.Stream.concat(view.factors().stream(), view.devices().stream())
+        .filter(f -> "active".equals(f.status())).toList();
+  }
+
+  public static boolean hasTwoFactor(AccountView view) {
+    return !activeFactors(view).isEmpty();
+  }
+
+  /** Reads the person's account; throws {@link PageContext.PlatformUnavailable} when the registry cannot answer. */
+  public static AccountView account(PageContext page, UserStore.User user) {
+    AccountReply reply = page.await(page.web().calls().account(page.tenant(), user.account()));
+    return switch (reply) {
+      case AccountReply.Done d -> d.account();
+      case AccountReply.NotFound n -> new AccountView(user.account(), List.of(), List.of(),
+          new AccountView.RecoveryCodes(0, null, null));
+      default -> throw new PageContext.PlatformUnavailable(new IllegalStateException("registry answered " + reply));
+    };
+  }
+
+  /** After a right password: the second factor, setup, or straight in. */
+  public static void afterPassword(PageContext page, UserStore.User user) {
+    WebPlatform web = page.web();
+    AccountView view = account(page, user);
+    if (hasTwoFactor(view)) {
+      if (TrustedBrowsers.trusts(page, user)) {
+        complete(page, user, "trusted browser");
+        return;
+      }
+      page.switchSession(web.sessions().advance(page.session(), user.username(), Stage.SECOND_FACTOR, web.clock().instant()));
+      page.redirect(page.path("/sign-in/verify"));
+      return;
+    }
+    PolicyStore.Policy policy = web.policies().get(page.tenant().id());
+    if (policy.requires(user)) {
+      if (user.graceSignInsUsed() >= policy.graceSignIns()) {
+        page.switchSession(web.sessions().advance(page.session(), user.username(), Stage.SETUP, web.clock().instant()));
+        page.redirect(page.path("/security/setup"));
+        return;
+      }
+      long used = web.users().useGraceSignIn(page.tenant().id(), user.username());
+      complete(page, user, "password only (grace sign-in " + used + " of " + policy.graceSignIns() + ")");
+      page.updateSession(web.sessions().withAttribute(page.session(), NOTICE, "grace"));
+      return;
+    }
+    complete(page, user, "password only");
+  }
+
+  /** Ends a sign-in: a new signed-in session, the sign-in recorded, on to the security page. */
+  public static void complete(PageContext page, UserStore.User user, String how) {
+    WebPlatform web = page.web();
+    Instant now = web.clock().instant();
+    page.switchSession(web.sessions().advance(page.session(), user.username(), Stage.SIGNED_IN, now));
+    web.users().recordSignIn(page.tenant().id(), user.username(), now);
+    web.activity().record(page.tenant().id(), user.username(),
+        new ActivityLog.Entry(now, "sign-in", user.username(), "Signed in: " + how + ".", page.clientIp()));
+    page.redirect(page.path("/security"));
+  }
+}
