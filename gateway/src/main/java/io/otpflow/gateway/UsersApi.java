@@ -2,6 +2,7 @@ package io.otpflow.gateway;
 
 import io.otpflow.common.Tenant;
 import io.otpflow.gateway.web.ActivityLog;
+import io.otpflow.gateway.web.PolicyStore;
 import io.otpflow.gateway.web.UserStore;
 import io.otpflow.gateway.web.WebPlatform;
 import io.vertx.core.json.JsonArray;
@@ -129,6 +130,40 @@ final class UsersApi {
         respond(ctx, 200, json(user.get()));
       }
     });
+  }
+
+  /** GET /v1/policy: the company 2FA policy of the hosted pages. */
+  void policy(RoutingContext ctx) {
+    Tenant tenant = VerificationApi.tenant(ctx);
+    blocking(ctx, () -> web.policies().get(tenant.id()), p -> respond(ctx, 200, json(p)));
+  }
+
+  /** PUT /v1/policy: {@code mode} ("forced" or "opt-in") and {@code grace_sign_ins} (0-100). */
+  void setPolicy(RoutingContext ctx) {
+    Tenant tenant = VerificationApi.tenant(ctx);
+    JsonObject body = VerificationApi.body(ctx);
+    Object mode = body.getValue("mode");
+    Object grace = body.getValue("grace_sign_ins", PolicyStore.Policy.DEFAULT.graceSignIns());
+    if (!"forced".equals(mode) && !"opt-in".equals(mode)) {
+      Problems.send(ctx, 400, "invalid-field", "'mode' must be \"forced\" or \"opt-in\".");
+      return;
+    }
+    if (!(grace instanceof Integer g) || g < 0 || g > PolicyStore.Policy.MAX_GRACE) {
+      Problems.send(ctx, 400, "invalid-field", "'grace_sign_ins' must be a whole number from 0 to "
+          + PolicyStore.Policy.MAX_GRACE + ".");
+      return;
+    }
+    PolicyStore.Policy policy = new PolicyStore.Policy(
+        "forced".equals(mode) ? PolicyStore.Mode.FORCED : PolicyStore.Mode.OPT_IN, g);
+    blocking(ctx, () -> {
+      web.policies().set(tenant.id(), policy);
+      return policy;
+    }, p -> respond(ctx, 200, json(p)));
+  }
+
+  static JsonObject json(PolicyStore.Policy p) {
+    return new JsonObject().put("mode", p.mode() == PolicyStore.Mode.FORCED ? "forced" : "opt-in")
+        .put("grace_sign_ins", p.graceSignIns());
   }
 
   static JsonObject json(UserStore.User u) {

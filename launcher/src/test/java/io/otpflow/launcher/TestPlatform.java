@@ -182,6 +182,27 @@ final class TestPlatform implements AutoCloseable {
     }
   }
 
+  /** A person of the hosted pages of tenant acme, made through the admin users API; role "user" or "admin". */
+  void createUser(String username, String password, String role) {
+    Reply r = post("/v1/users", ACME_ADMIN_KEY, new JsonObject().put("username", username).put("display_name",
+        Character.toUpperCase(username.charAt(0)) + username.substring(1) + " Tester").put("password", password)
+        .put("role", role).encode());
+    if (r.status() != 201) {
+      throw new IllegalStateException("creating user " + username + " failed: " + r.status() + " " + r.body());
+    }
+  }
+
+  /** Tenant acme's 2FA policy: "forced" or "opt-in", with that many grace sign-ins. */
+  void setPolicy(String mode, int graceSignIns) {
+    Reply r = call(HttpRequest.newBuilder(URI.create(gateway + "/v1/policy"))
+        .header("authorization", "Bearer " + ACME_ADMIN_KEY).header("content-type", "application/json")
+        .PUT(HttpRequest.BodyPublishers.ofString(new JsonObject().put("mode", mode).put("grace_sign_ins", graceSignIns)
+            .encode())).build());
+    if (r.status() != 200) {
+      throw new IllegalStateException("setting the policy failed: " + r.status() + " " + r.body());
+    }
+  }
+
   String gatewayUrl() {
     return gateway;
   }
