@@ -69,12 +69,17 @@ public final class SignInFlow {
 
   /** Ends a sign-in: a new signed-in session, the sign-in recorded, on to the security page. */
   public static void complete(PageContext page, UserStore.User user, String how) {
+    signIn(page, user, how);
+    page.redirect(page.path("/security"));
+  }
+
+  /** {@link #complete} without the redirect: for a page that shows something once on the way in (recovery codes). */
+  public static void signIn(PageContext page, UserStore.User user, String how) {
     WebPlatform web = page.web();
     Instant now = web.clock().instant();
     page.switchSession(web.sessions().advance(page.session(), user.username(), Stage.SIGNED_IN, now));
     web.users().recordSignIn(page.tenant().id(), user.username(), now);
     web.activity().record(page.tenant().id(), user.username(),
         new ActivityLog.Entry(now, "sign-in", user.username(), "Signed in: " + how + ".", page.clientIp()));
-    page.redirect(page.path("/security"));
   }
 }

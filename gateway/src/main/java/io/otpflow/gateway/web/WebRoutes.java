@@ -56,7 +56,7 @@ public final class WebRoutes {
             ? "/t/" + web.tenants().all().iterator().next().id() + "/sign-in" : "/t/")
         .end());
     new SignInPages(web).register(routes);
-    new SecondFactorPages(web).register(routes);
+    PersonPages.register(web, routes);
   }
 
   /** Registers a page: {@code path} is relative to /t/{tenant}, e.g. "/sign-in". */

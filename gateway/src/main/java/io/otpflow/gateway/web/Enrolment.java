@@ -1,0 +1,189 @@
+package io.otpflow.gateway.web;
+
+import static io.otpflow.gateway.web.Html.esc;
+
+import io.otpflow.common.Base32;
+import io.otpflow.common.events.AccountReply;
+import io.otpflow.common.events.AccountView;
+import io.otpflow.common.events.IssuerReply;
+import io.otpflow.gateway.PhoneNumbers;
+import io.otpflow.gateway.PlatformCalls;
+import io.otpflow.gateway.QrCodes;
+import java.util.Base64;
+import java.util.List;
+
+/**
+ * Adding an authenticator app or a phone number, for the setup page and the security page alike:
+ * start the enrolment, show what the person needs (the QR code and the key, in this response only:
+ * pages are no-store and the key is never kept by the gateway), confirm it with a code. The pending
+ * factor's id is a session attribute, so a page reload replaces the enrolment instead of piling up
+ * pending ones. The first factor of an account that has nothing yet also gets recovery codes, made
+ * just before the confirmation (the registry takes them without proof only while the account has no
+ * active factor), to be shown once on the next page.
+ */
+final class Enrolment {
+  static final String FACTOR = "enrol_factor";
+  /** Countries offered for phone numbers (others can be typed with +); the tenant's region is preselected. */
+  static final List<String[]> COUNTRIES = List.of(new String[] {"US", "United States (+1)"},
+      new String[] {"CA", "Canada (+1)"}, new String[] {"GB", "United Kingdom (+44)"}, new String[] {"DE", "Germany (+49)"},
+      new String[] {"FR", "France (+33)"}, new String[] {"NL", "Netherlands (+31)"}, new String[] {"ES", "Spain (+34)"},
+      new String[] {"IT", "Italy (+39)"}, new String[] {"CH", "Switzerland (+41)"}, new String[] {"SE", "Sweden (+46)"},
+      new String[] {"IN", "India (+91)"}, new String[] {"AU", "Australia (+61)"}, new String[] {"BR", "Brazil (+55)"},
+      new String[] {"JP", "Japan (+81)"});
+
+  /** What a confirmation came to: null error on success, with the recovery codes when some were made. */
+  record Confirmed(String error, List<String> recoveryCodes, boolean locked) {}
+
+  private Enrolment() {}
+
+  /** Starts an app enrolment; returns the HTML of its card (QR, key, confirm form posting to {@code confirmPath}). */
+  static String startApp(PageContext p, UserStore.User user, String confirmPath) {
+    dropPending(p, user);
+    PlatformCalls.TotpEnrollment e = p.await(p.web().calls().enrollTotp(p.tenant(), user.account(), "Authenticator app"));
+    if (!(e.reply() instanceof AccountReply.Done)) {
+      return Html.notice("error", refusal(e.reply()));
+    }
+    keep(p, e.factorId());
+    String qr = "data:image/png;base64," + Base64.getEncoder().encodeToString(QrCodes.png(e.otpauthUri()));
+    return "<ol class=\"steps\"><li>Open an authenticator app on your phone (Google Authenticator, Microsoft"
+        + " Authenticator, 1Password, Authy…) and add an account.</li><li>Scan this QR code:"
+        + "<img class=\"qr\" src=\"" + qr + "\" alt=\"QR code for your authenticator app\" width=\"192\" height=\"192\"></li>"
+        + "<li>Can't scan? Type this key instead:<p class=\"secret\" id=\"secret\">" + esc(Base32.grouped(e.secret()))
+        + "</p><button type=\"button\" class=\"link\" data-copy=\"" + esc(e.secret()) + "\">Copy key</button></li>"
+        + "<li>Enter the 6-digit code the app now shows.</li></ol>" + confirmForm(p, confirmPath, "Code from the app");
+  }
+
+  /** Starts a phone enrolment (a confirmation SMS); the HTML of the code form, or null with {@code error} set. */
+  static String startPhone(PageContext p, UserStore.User user, String confirmPath, String[] error) {
+    String region = p.form("country");
+    java.util.Optional<String> e164 = PhoneNumbers.toE164(p.form("phone"), region == null ? p.tenant().defaultRegion() : region);
+    if (e164.isEmpty()) {
+      error[0] = "That is not a valid phone number for the country chosen.";
+      return null;
+    }
+    dropPending(p, user);
+    PlatformCalls.PhoneEnrollment e = p.await(p.web().calls().enrollPhone(p.tenant(), user.account(), e164.get(), "Phone"));
+    if (!(e.reply() instanceof AccountReply.Done)) {
+      error[0] = refusal(e.reply());
+      return null;
+    }
+    keep(p, e.factorId());
+    switch (e.sent()) {
+      case IssuerReply.Created c -> {}
+      case IssuerReply.Found f -> {}
+      case IssuerReply.RateLimited r -> {
+        error[0] = "Too many codes were sent to that number. Try again in " + SignInPages.minutes(r.retryAfterSeconds()) + ".";
+        return null;
+      }
+      case IssuerReply.NotFound n -> error[0] = "The code could not be sent. Try again.";
+      case IssuerReply.Rejected r -> error[0] = "The code could not be sent (" + r.errorCode() + ").";
+      case IssuerReply.Unavailable u -> throw new PageContext.PlatformUnavailable(new IllegalStateException(u.reason()));
+    }
+    if (error[0] != null) {
+      return null;
+    }
+    return "<p>We texted a code to <b>" + esc(io.otpflow.common.PhoneMask.mask(e164.get())) + "</b>. Enter it to confirm"
+        + " the number.</p>" + confirmForm(p, confirmPath, "Code from the text message");
+  }
+
+  /** Confirms the session's pending enrolment with {@code code}. */
+  static Confirmed confirm(PageContext p, UserStore.User user, String code) {
+    String factorId = p.session().attribute(FACTOR);
+    if (factorId == null) {
+      return new Confirmed("This setup has expired. Start again.", null, false);
+    }
+    if (code == null || !SecondFactor.DIGITS.matcher(code).matches()) {
+      return new Confirmed("Enter the code: digits only.", null, false);
+    }
+    AccountView before = SignInFlow.account(p, user);
+    List<String> codes = null;
+    if (!SignInFlow.hasTwoFactor(before) && before.recoveryCodes().remaining() == 0) {
+      PlatformCalls.RecoveryCodeSet set = p.await(p.web().calls().generateRecoveryCodes(p.tenant(), user.account(),
+          new PlatformCalls.Proof(null, null, false, null)));
+      codes = set.reply() instanceof AccountReply.Done ? set.codes() : null;
+    }
+    AccountReply reply = p.await(p.web().calls().confirm(p.tenant(), user.account(), factorId, code));
+    return switch (reply) {
+      case AccountReply.Done d -> {
+        p.updateSession(p.web().sessions().withAttribute(p.session(), FACTOR, null));
+        p.web().activity().record(p.tenant().id(), user.username(), new ActivityLog.Entry(p.web().clock().instant(),
+            "factor-added", user.username(), describe(PlatformCalls.find(d.account(), factorId)) + " added.", p.clientIp()));
+        yield new Confirmed(null, codes, false);
+      }
+      case AccountReply.Denied d -> new Confirmed(d.attemptsLeft() > 0 ? "That code is wrong. " + d.attemptsLeft()
+          + " attempts left." : "That code is wrong and no attempts are left. Start again.", null, false);
+      case AccountReply.Locked l -> new Confirmed(SecondFactor.lockMessage(l.retryAfterSeconds()), null, true);
+      case AccountReply.NotFound n -> new Confirmed("This setup has expired. Start again.", null, false);
+      case AccountReply.ProofRefused r -> new Confirmed("That change needs a code.", null, false);
+      case AccountReply.Rejected r -> new Confirmed(refusal(r), null, false);
+      case AccountReply.Unavailable u -> throw new PageContext.PlatformUnavailable(new IllegalStateException(u.reason()));
+    };
+  }
+
+  /** "Authenticator app", "Phone +141******71", "Pixel 8 (push)". */
+  static String describe(AccountView.Factor f) {
+    if (f == null) {
+      return "A factor";
+    }
+    return switch (f.type()) {
+      case "totp" -> "Authenticator app";
+      case "phone" -> "Phone " + f.phone();
+      default -> (f.name() != null ? f.name() : "A device") + (f.label() != null ? " (" + f.label() + ")" : "");
+    };
+  }
+
+  static String phoneForm(PageContext p, String action, String hidden) {
+    StringBuilder b = new StringBuilder("<form method=\"post\" action=\"").append(esc(action)).append("\">")
+        .append(p.csrfField()).append(hidden).append("<div class=\"row\"><div><label for=\"country\">Country</label>")
+        .append("<select id=\"country\" name=\"country\" autocomplete=\"tel-country-code\">");
+    for (String[] c : COUNTRIES) {
+      b.append("<option value=\"").append(c[0]).append("\"").append(c[0].equals(p.tenant().defaultRegion()) ? " selected" : "")
+          .append(">").append(esc(c[1])).append("</option>");
+    }
+    return b.append("</select></div><div><label for=\"phone\">Phone number</label><input id=\"phone\" name=\"phone\""
+        + " type=\"tel\" autocomplete=\"tel-national\" required maxlength=\"32\" placeholder=\"(415) 555-2671\"></div></div>"
+        + "<button type=\"submit\">Text me a code</button></form>").toString();
+  }
+
+  static String recoveryCodes(List<String> codes) {
+    StringBuilder b = new StringBuilder("<ol class=\"codes\">");
+    codes.forEach(c -> b.append("<li>").append(esc(c)).append("</li>"));
+    return b.append("</ol><button type=\"button\" data-copy=\"").append(esc(String.join("\n", codes)))
+        .append("\">Copy codes</button>").toString();
+  }
+
+  private static String confirmForm(PageContext p, String path, String label) {
+    return "<form method=\"post\" action=\"" + esc(path) + "\">" + p.csrfField()
+        + "<input type=\"hidden\" name=\"action\" value=\"confirm\"><label for=\"code\">" + esc(label) + "</label>"
+        + "<input id=\"code\" name=\"code\" class=\"code\" required autofocus inputmode=\"numeric\" pattern=\"[0-9]{4,10}\""
+        + " maxlength=\"10\" autocomplete=\"one-time-code\" placeholder=\"123456\">"
+        + "<button type=\"submit\" class=\"primary\">Confirm</button></form>";
+  }
+
+  private static void keep(PageContext p, String factorId) {
+    p.updateSession(p.web().sessions().withAttribute(p.session(), FACTOR, factorId));
+  }
+
+  /** Removes the session's earlier, unconfirmed enrolment (no proof needed for a pending factor). */
+  private static void dropPending(PageContext p, UserStore.User user) {
+    String old = p.session().attribute(FACTOR);
+    if (old != null) {
+      p.await(p.web().calls().remove(p.tenant(), user.account(), old, new PlatformCalls.Proof(null, null, false, null)));
+      keep(p, null);
+    }
+  }
+
+  static String refusal(AccountReply r) {
+    return switch (r) {
+      case AccountReply.Rejected x when "factor-limit".equals(x.errorCode()) -> "You have the most factors allowed. Remove one first.";
+      case AccountReply.Rejected x when "factor-exists".equals(x.errorCode()) -> "That is set up already.";
+      case AccountReply.Rejected x -> "That could not be done (" + x.errorCode() + ").";
+      case AccountReply.Locked l -> SecondFactor.lockMessage(l.retryAfterSeconds());
+      case AccountReply.ProofRefused x -> "That needs a valid code.";
+      case AccountReply.Denied d -> "That code is wrong.";
+      case AccountReply.NotFound n -> "That is not set up any more.";
+      case AccountReply.Done d -> "Done.";
+      case AccountReply.Unavailable u -> throw new PageContext.PlatformUnavailable(new IllegalStateException(u.reason()));
+    };
+  }
+}
