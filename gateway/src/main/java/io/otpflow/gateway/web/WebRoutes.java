@@ -143,7 +143,9 @@ public final class WebRoutes {
   }
 
   private static void fail(RoutingContext ctx, Throwable e) {
-    LOG.error("A hosted page failed: {} {}.", ctx.request().method(), ctx.request().path(), e);
+    // The route template, not the path, which may carry a username.
+    LOG.error("A hosted page failed: {} {}.", ctx.request().method(),
+        ctx.currentRoute() == null || ctx.currentRoute().getPath() == null ? "(no route)" : ctx.currentRoute().getPath(), e);
     if (!ctx.response().ended()) {
       ctx.response().setStatusCode(500).putHeader("content-type", "text/html; charset=utf-8")
           .end(Html.page("Error", "otpflow", "/", "", "<h1>Something went wrong</h1><p>Please try again.</p>"));
