@@ -109,11 +109,11 @@ public final class WebRoutes {
 
   private PageContext session(RoutingContext ctx, Tenant tenant) {
     Cookie cookie = ctx.request().getCookie(PageContext.COOKIE);
-    Optional<Session> found = cookie == null ? Optional.empty() : web.sessions().find(cookie.getValue(), web.clock().instant())
-        .filter(s -> s.tenant().equals(tenant.id()));
+    Optional<Session> found = cookie == null ? Optional.empty()
+        : web.sessions().find(cookie.getValue(), tenant.id(), web.clock().instant());
     PageContext page = new PageContext(ctx, web, tenant, found.orElse(null));
-    if (found.isEmpty()) {
-      page.switchSession(web.sessions().create(tenant.id(), web.clock().instant()));
+    if (found.isEmpty() || !found.get().id().equals(cookie.getValue())) {
+      page.switchSession(found.orElseGet(() -> web.sessions().create(tenant.id(), web.clock().instant())));
     }
     return page;
   }

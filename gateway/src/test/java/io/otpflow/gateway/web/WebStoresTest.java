@@ -24,6 +24,8 @@ class WebStoresTest {
   private static final Instant T0 = Instant.parse("2026-12-01T09:00:00Z");
   /** Cheap Argon2id parameters: these tests are about the stores, not the hash's cost. */
   private static final PasswordHash FAST = new PasswordHash(64, 1, 1);
+  private static final io.otpflow.common.CodeMac MAC =
+      new io.otpflow.common.CodeMac("web stores test key, thirty-two bytes".getBytes(java.nio.charset.StandardCharsets.UTF_8));
   private static RedisClient redis;
   private String tenant;
 
@@ -68,34 +70,42 @@ class WebStoresTest {
 
   @Test
   void eachStageOfASessionHasANewIdAndTheOldOneIsDead() {
-    SessionStore sessions = new SessionStore(redis);
+    SessionStore sessions = new SessionStore(redis, MAC);
     SessionStore.Session anonymous = sessions.create(tenant, T0);
     SessionStore.Session second = sessions.advance(anonymous, "ada", Stage.SECOND_FACTOR, T0.plusSeconds(5));
     SessionStore.Session in = sessions.advance(second, "ada", Stage.SIGNED_IN, T0.plusSeconds(20));
 
-    assertThat(sessions.find(anonymous.id(), T0.plusSeconds(21))).isEmpty();
-    assertThat(sessions.find(second.id(), T0.plusSeconds(21))).isEmpty();
-    SessionStore.Session found = sessions.find(in.id(), T0.plusSeconds(21)).orElseThrow();
+    assertThat(sessions.find(anonymous.id(), tenant, T0.plusSeconds(21)).orElseThrow().stage()).isEqualTo(Stage.ANONYMOUS);
+    assertThat(sessions.find(second.id(), tenant, T0.plusSeconds(21)).orElseThrow().stage())
+        .as("the id before the second factor is only an anonymous visitor now").isEqualTo(Stage.ANONYMOUS);
+    SessionStore.Session found = sessions.find(in.id(), tenant, T0.plusSeconds(21)).orElseThrow();
     assertThat(found.stage()).isEqualTo(Stage.SIGNED_IN);
     assertThat(found.username()).isEqualTo("ada");
     assertThat(found.authenticatedAt()).isEqualTo(T0.plusSeconds(20));
     assertThat(found.csrf()).isNotEqualTo(anonymous.csrf()).isNotEqualTo(second.csrf());
     assertThat(redis.exists("otp:web:session:" + in.id())).as("Redis keeps only the id's hash").isFalse();
 
-    assertThat(sessions.find(in.id(), T0.plus(SessionStore.ABSOLUTE))).as("absolute lifetime").isEmpty();
-    assertThat(sessions.find("not a session id", T0)).isEmpty();
+    assertThat(sessions.find(in.id(), "other-" + tenant, T0.plusSeconds(21)).orElseThrow().stage())
+        .as("another tenant's pages do not see it").isEqualTo(Stage.ANONYMOUS);
+    SessionStore.Session late = sessions.find(in.id(), tenant, T0.plusSeconds(5).plus(SessionStore.ABSOLUTE)).orElseThrow();
+    assertThat(late.stage()).as("absolute lifetime").isEqualTo(Stage.ANONYMOUS);
+    assertThat(late.id()).isNotEqualTo(in.id());
+    assertThat(sessions.find("not a session id", tenant, T0)).isEmpty();
+    assertThat(anonymous.csrf()).as("an anonymous visitor's token is derived, the same on every instance")
+        .isEqualTo(sessions.find(anonymous.id(), tenant, T0).orElseThrow().csrf());
+    assertThat(redis.exists(SessionStore.key(anonymous.id()))).as("anonymous visitors cost Redis nothing").isFalse();
   }
 
   @Test
   void endingAllOfAPersonsSessionsLeavesOthersAlone() {
-    SessionStore sessions = new SessionStore(redis);
+    SessionStore sessions = new SessionStore(redis, MAC);
     SessionStore.Session ada1 = sessions.advance(sessions.create(tenant, T0), "ada", Stage.SIGNED_IN, T0);
     SessionStore.Session ada2 = sessions.advance(sessions.create(tenant, T0), "ada", Stage.SIGNED_IN, T0);
     SessionStore.Session bob = sessions.advance(sessions.create(tenant, T0), "bob", Stage.SIGNED_IN, T0);
     sessions.deleteAllOf(tenant, "ada");
-    assertThat(sessions.find(ada1.id(), T0)).isEmpty();
-    assertThat(sessions.find(ada2.id(), T0)).isEmpty();
-    assertThat(sessions.find(bob.id(), T0)).isPresent();
+    assertThat(sessions.find(ada1.id(), tenant, T0).orElseThrow().signedIn()).isFalse();
+    assertThat(sessions.find(ada2.id(), tenant, T0).orElseThrow().signedIn()).isFalse();
+    assertThat(sessions.find(bob.id(), tenant, T0).orElseThrow().signedIn()).isTrue();
   }
 
   @Test
