@@ -102,6 +102,21 @@ class SignInPagesTest {
   }
 
   @Test
+  void aGraceSignInSaysHowManyAreLeft() {
+    p.setPolicy("forced", 2);
+    try (Browser b = Browser.desktop()) {
+      String user = newUser();
+      signIn(b, user);
+      b.waitForUrl("/t/acme/security");
+      assertThat(b.text(".notice.warn")).isEqualTo("Your company requires 2FA: set it up now (1 sign-in left).");
+      shots(b, "security-grace");
+      noConsoleErrors(b);
+    } finally {
+      p.setPolicy("opt-in", 3);
+    }
+  }
+
+  @Test
   void signInWithAnSmsCodeAndTrustTheBrowserSoTheNextSignInSkipsTheCode() throws Exception {
     String user = newUser();
     String phone = TestPlatform.uniquePhone();

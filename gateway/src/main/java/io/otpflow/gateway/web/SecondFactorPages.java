@@ -58,7 +58,7 @@ final class SecondFactorPages {
     String action = String.valueOf(p.form("action"));
     List<Method> methods = SecondFactor.methods(SignInFlow.account(p, user));
     if ("choose".equals(action) || "resend".equals(action)) {
-      Method m = SecondFactor.find(methods, "resend".equals(action) ? p.session().attribute(SecondFactor.METHOD) : p.form("method"));
+      Method m = "resend".equals(action) ? chosen(p, methods) : SecondFactor.find(methods, p.form("method"));
       if (m == null) {
         show(p, user, 400, "Choose one of the ways below.");
         return;
@@ -146,7 +146,7 @@ final class SecondFactorPages {
     switch (status) {
       case "approved" -> finish(p, user, "password and push approved on "
           + (v.answeredBy() != null && v.answeredBy().name() != null ? v.answeredBy().name() : "a phone"));
-      case "pending" -> show(p, user, 200, null);
+      case "pending" -> show(p, user, 200, "Not approved yet: open the notification on your phone and tap the number.");
       case "denied" -> {
         set(p, SecondFactor.VERIFICATION, null);
         web.activity().record(p.tenant().id(), user.username(), new ActivityLog.Entry(web.clock().instant(),

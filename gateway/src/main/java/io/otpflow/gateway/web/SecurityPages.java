@@ -73,7 +73,7 @@ final class SecurityPages {
     if (!on && policy.requires(user)) {
       int left = Math.max(0, policy.graceSignIns() - user.graceSignInsUsed());
       b.append(Html.notice("warn", "Your company requires 2FA: set it up now (" + left
-          + (left == 1 ? " sign-in" : " sign-ins") + " left before it is required to sign in)."));
+          + (left == 1 ? " sign-in" : " sign-ins") + " left)."));
     }
     if (p.session().attribute(SignInFlow.NOTICE) != null) {
       p.updateSession(web.sessions().withAttribute(p.session(), SignInFlow.NOTICE, null));
@@ -85,14 +85,14 @@ final class SecurityPages {
     if (!admin.isEmpty()) {
       web.activity().markSeen(tenant, user.username(), web.clock().instant());
     }
-    b.append("<div class=\"grid\"><section class=\"card\"><h2>Two-step verification ")
+    b.append("<div class=\"grid security-grid\"><section class=\"card\"><h2>Two-step verification ")
         .append(on ? "<span class=\"badge ok\">On</span>" : "<span class=\"badge warn\">Off</span>").append("</h2>")
         .append(on ? "<p>Signing in needs your password and one of these:</p>"
             : "<p>Only your password protects your account. Add a second step below.</p>");
     factors(p, b, view);
     b.append("</section>");
     add(p, b, view);
-    b.append("</div><div class=\"grid\">");
+    b.append("</div><div class=\"grid security-grid\">");
     recovery(p, b, view, on);
     trusted(p, b, user);
     b.append("</div>");
