@@ -156,7 +156,7 @@ final class Enrolment {
     return "<form method=\"post\" action=\"" + esc(path) + "\">" + p.csrfField()
         + "<input type=\"hidden\" name=\"action\" value=\"confirm\"><label for=\"code\">" + esc(label) + "</label>"
         + "<input id=\"code\" name=\"code\" class=\"code\" required autofocus inputmode=\"numeric\" pattern=\"[0-9]{4,10}\""
-        + " maxlength=\"10\" autocomplete=\"one-time-code\" placeholder=\"123456\">"
+        + " maxlength=\"10\" autocomplete=\"one-time-code\">"
         + "<button type=\"submit\" class=\"primary\">Confirm</button></form>";
   }
 

@@ -26,12 +26,12 @@ final class SecondFactorView {
     } else if (locked == 0) {
       b.append(switch (m.key()) {
         case "totp" -> codeForm(p, action, "Open your authenticator app and enter the code it shows for "
-            + p.tenant().displayName() + ".", "numeric", "one-time-code", "123456", "Verify");
+            + p.tenant().displayName() + ".", "numeric", "one-time-code", "", "Verify");
         case "recovery_code" -> codeForm(p, action, "Enter one of the recovery codes you saved when you set up"
             + " two-step verification. Each code works once.", "text", "off", "xxxxx-xxxxx", "Verify");
         case "sms" -> vid == null ? start(p, action, m, "We will text a code to " + phone(m) + ".", "Text me a code")
             : codeForm(p, action, "We texted a code to " + phone(m) + ". It is valid for a few minutes.", "numeric",
-                "one-time-code", "123456", "Verify") + resend(p, action);
+                "one-time-code", "", "Verify") + resend(p, action);
         default -> push(p, action, m, vid, push);
       });
     }
@@ -64,7 +64,7 @@ final class SecondFactorView {
         + "<label for=\"code\">" + (numeric ? "Code" : "Recovery code") + "</label>"
         + "<input id=\"code\" name=\"code\" class=\"code\" required autofocus autocomplete=\"" + autocomplete + "\""
         + " inputmode=\"" + inputMode + "\" autocapitalize=\"none\" spellcheck=\"false\" maxlength=\"" + (numeric ? 10 : 20) + "\""
-        + (numeric ? " pattern=\"[0-9]{4,10}\"" : "") + " placeholder=\"" + esc(placeholder) + "\">"
+        + (numeric ? " pattern=\"[0-9]{4,10}\"" : "") + (placeholder.isEmpty() ? "" : " placeholder=\"" + esc(placeholder) + "\"") + ">"
         + trust() + "<button type=\"submit\" class=\"primary\">" + esc(button) + "</button></form>";
   }
 
