@@ -156,6 +156,34 @@ class SignInPagesTest {
   }
 
   @Test
+  void oneSignInMayStartOnlyFiveVerifications() {
+    String user = newUser();
+    String phone = TestPlatform.uniquePhone();
+    enrolPhone(user, phone);
+    p.clock.set(p.clock.instant().plus(Duration.ofMinutes(11))); // the enrolment's text out of the number's window
+    try (Browser b = Browser.desktop()) {
+      signIn(b, user);
+      b.click("form input[value=sms] ~ button.primary");
+      b.waitForText("main", "We texted a code to");
+      for (int sent = 2; sent <= 5; sent++) {
+        p.clock.set(p.clock.instant().plusSeconds(31)); // the issuer's least interval between texts to one number
+        org.openqa.selenium.WebElement before = b.element("form.resend button");
+        b.click("form.resend button");
+        b.waitUntil("the next page", org.openqa.selenium.support.ui.ExpectedConditions.stalenessOf(before)::apply);
+        b.waitForText("main", "We texted a code to");
+      }
+      p.clock.set(p.clock.instant().plusSeconds(31));
+      b.click("form.resend button");
+      b.waitForText(".notice.error", "too many codes for this sign-in");
+      shots(b, "verify-too-many");
+      // The enrolment's text and five for the sign-in, the sixth refused.
+      await().atMost(Duration.ofSeconds(20)).until(() -> p.twilio.messages().stream().filter(m -> phone.equals(m.to())).count(),
+          n -> n == 6);
+      noConsoleErrors(b);
+    }
+  }
+
+  @Test
   void aPushApprovedOnTheSimulatedPhoneSignsIn() throws Exception {
     String user = newUser();
     try (Browser b = Browser.desktop(); Browser phone = Browser.phone()) {
