@@ -79,7 +79,8 @@ class SignInPagesTest {
       b.fill("#code", AuthenticatorApp.codeAtStep(key, freshStep()));
       b.click("button.primary");
       b.waitForText("h1", "You're all set");
-      assertThat(b.texts("ol.codes li")).hasSize(10).allMatch(c -> c.matches("[a-z2-9]{5}-[a-z2-9]{5}"));
+      List<String> recoveryCodes = b.texts("ol.codes li");
+      assertThat(recoveryCodes).hasSize(10).allMatch(c -> c.matches("[a-z2-9]{5}-[a-z2-9]{5}"));
       shots(b, "setup-done-recovery-codes");
       b.click("a.button.primary");
       b.waitForUrl("/t/acme/security");
@@ -95,6 +96,16 @@ class SignInPagesTest {
       b.click("button.primary");
       b.waitForUrl("/t/acme/security");
       b.waitForText("table.activity", "password and authenticator app");
+
+      signOut(b); // and once with a recovery code, as after losing the phone
+      signIn(b, user);
+      b.click("form input[value=recovery_code] ~ button");
+      b.waitForText("label[for=code]", "Recovery code");
+      shots(b, "verify-recovery-code");
+      b.fill("#code", recoveryCodes.get(3).toUpperCase());
+      b.click("button.primary");
+      b.waitForUrl("/t/acme/security");
+      b.waitForText("main", "9 unused codes left");
       noConsoleErrors(b);
     } finally {
       p.setPolicy("opt-in", 3);
@@ -211,6 +222,9 @@ class SignInPagesTest {
       signIn(b, user);
       b.click("form input[value=push] ~ button.primary");
       String number = b.waitForText("p.number", "").strip();
+      b.click("#push-done button"); // "I approved it" before anyone did: the server asks the platform, not the browser
+      b.waitForText(".notice.error", "Not approved yet");
+      assertThat(b.url()).contains("/sign-in/verify");
       answer(phone, device, number, "deny");
       b.waitUntil("the refusal", Duration.ofSeconds(20),
           d -> d.findElements(By.cssSelector(".notice.error")).stream().anyMatch(e -> e.getText().contains("denied on your phone")));

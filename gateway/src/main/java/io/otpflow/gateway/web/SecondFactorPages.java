@@ -152,7 +152,7 @@ final class SecondFactorPages {
         web.activity().record(p.tenant().id(), user.username(), new ActivityLog.Entry(web.clock().instant(),
             "second-factor-failed", user.username(), "A sign-in push was denied on a phone.", p.clientIp()));
         show(p, user, 403, "The sign-in was denied on your phone, so you are not signed in. If that was not you,"
-            + " someone knows your password: change it. To try again, send a new notification or try another way.");
+            + " someone may know your password: tell your administrator. To try again, send a new notification or try another way.");
       }
       default -> show(p, user, 410, restart(p, "The notification expired before it was answered."));
     }
