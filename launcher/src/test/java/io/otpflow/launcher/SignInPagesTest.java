@@ -243,8 +243,10 @@ class SignInPagesTest {
     try (Browser b = Browser.desktop()) {
       signIn(b, user);
       b.fill("#code", AuthenticatorApp.codeAtStep(key, freshStep()));
+      b.click("input[name=trust]");
       b.click("button.primary");
       b.waitForUrl("/t/acme/security");
+      b.waitForText("ul.list.trusted", "This browser");
       shots(b, "security");
       b.click("a.button.danger");
       b.waitForText("h1", "Turn off two-step verification");
@@ -279,6 +281,20 @@ class SignInPagesTest {
       b.click("button.primary");
       b.waitForText(".notice.ok", "Added");
       assertThat(b.texts("ul.list.factors li")).hasSize(2);
+
+      // Turning off with valid codes: one per factor (the registry takes one proof per change), the app last.
+      b.click("a.button.danger");
+      b.fill("#code", AuthenticatorApp.codeAtStep(key, freshStep()));
+      b.click("button.primary");
+      b.waitForText(".notice.error", "1 more to remove");
+      b.fill("#code", AuthenticatorApp.codeAtStep(key, freshStep()));
+      b.click("button.primary");
+      b.waitForText(".notice.ok", "Two-step verification is off");
+      b.waitForText(".badge.warn", "Off");
+      b.waitForText("main", "None. Tick"); // removing a factor forgets trusted browsers
+      assertThat(b.present("ul.list.trusted")).isFalse();
+      shots(b, "security-off-done");
+      assertThat(p.get("/v1/accounts/" + user, ACME_KEY).body().getJsonArray("factors")).isEmpty();
       noConsoleErrors(b);
     }
   }
