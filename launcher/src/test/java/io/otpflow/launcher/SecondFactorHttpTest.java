@@ -1,0 +1,156 @@
+package io.otpflow.launcher;
+
+import static io.otpflow.launcher.TestPlatform.ACME_KEY;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.otpflow.testing.KafkaFixture;
+import io.otpflow.testing.RedisFixture;
+import io.vertx.core.json.JsonObject;
+import java.net.CookieManager;
+import java.net.HttpCookie;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The second factor and the security page at the HTTP level, where a browser test cannot look: the
+ * browser's word (a poll, a submitted form, a cookie) never signs anyone in, stages cannot be
+ * skipped, and the authenticator-app key is served once, no-store.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class SecondFactorHttpTest {
+  private static final Pattern CSRF = Pattern.compile("name=\"csrf\" value=\"([^\"]+)\"");
+  private static final String PASSWORD = "second-factor-password";
+  private static TestPlatform p;
+
+  @BeforeAll
+  static void start() throws Exception {
+    p = TestPlatform.start(KafkaFixture.shared().bootstrapServers(), RedisFixture.shared().uri());
+    p.createUser("hugo", PASSWORD, "user");
+    p.createUser("ines", PASSWORD, "user");
+    TestPlatform.Reply enrolled = p.post("/v1/accounts/hugo/factors/totp", ACME_KEY, "{}");
+    AuthenticatorApp.Key key = AuthenticatorApp.parse(enrolled.body().getString("otpauth_uri"));
+    long step = Math.floorDiv(p.clock.instant().getEpochSecond(), 30) + 2;
+    p.clock.set(Instant.ofEpochSecond(step * 30 + 1));
+    assertThat(p.post("/v1/accounts/hugo/factors/" + enrolled.body().getString("factor_id") + "/confirm", ACME_KEY,
+        new JsonObject().put("code", AuthenticatorApp.codeAtStep(key, step)).encode()).status()).isEqualTo(200);
+  }
+
+  @AfterAll
+  static void stop() {
+    p.close();
+  }
+
+  /** A browser without a script engine: a cookie jar and the last page's CSRF token. */
+  private static final class Agent {
+    final CookieManager cookies = new CookieManager();
+    final HttpClient http = HttpClient.newBuilder().cookieHandler(cookies).connectTimeout(Duration.ofSeconds(5)).build();
+    String csrf;
+
+    HttpResponse<String> get(String path) throws Exception {
+      return keepToken(http.send(HttpRequest.newBuilder(URI.create(p.gatewayUrl() + path)).timeout(Duration.ofSeconds(15))
+          .GET().build(), HttpResponse.BodyHandlers.ofString()));
+    }
+
+    HttpResponse<String> post(String path, Map<String, String> fields) throws Exception {
+      Map<String, String> form = new LinkedHashMap<>(fields);
+      form.putIfAbsent("csrf", csrf);
+      String body = form.entrySet().stream().map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
+          + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8)).collect(Collectors.joining("&"));
+      return keepToken(http.send(HttpRequest.newBuilder(URI.create(p.gatewayUrl() + path)).timeout(Duration.ofSeconds(15))
+          .header("content-type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(body))
+          .build(), HttpResponse.BodyHandlers.ofString()));
+    }
+
+    private HttpResponse<String> keepToken(HttpResponse<String> r) {
+      Matcher m = CSRF.matcher(r.body());
+      if (m.find()) {
+        csrf = m.group(1);
+      }
+      return r;
+    }
+
+    HttpResponse<String> signIn(String username) throws Exception {
+      get("/t/acme/sign-in");
+      return post("/t/acme/sign-in", Map.of("username", username, "password", PASSWORD));
+    }
+
+    String location(String path) throws Exception {
+      return get(path).headers().firstValue("location").orElse("");
+    }
+  }
+
+  @Test
+  void theBrowsersWordSignsNobodyIn() throws Exception {
+    Agent a = new Agent();
+    assertThat(a.signIn("hugo").headers().firstValue("location")).hasValue("/t/acme/sign-in/verify");
+    a.get("/t/acme/sign-in/verify");
+    assertThat(new JsonObject(a.get("/t/acme/sign-in/push-status").body()).getString("status"))
+        .as("no push was sent").isEqualTo("gone");
+    HttpResponse<String> done = a.post("/t/acme/sign-in/verify", Map.of("action", "push-done"));
+    assertThat(done.statusCode()).as("a push that was never approved").isEqualTo(410);
+    HttpResponse<String> noCode = a.post("/t/acme/sign-in/verify", Map.of("action", "code", "code", "not-a-code"));
+    assertThat(noCode.statusCode()).isEqualTo(422);
+    assertThat(a.location("/t/acme/security")).as("still not signed in").endsWith("/sign-in/verify");
+  }
+
+  @Test
+  void aForgedTrustCookieTrustsNothing() throws Exception {
+    Agent a = new Agent();
+    HttpCookie forged = new HttpCookie("otpflow_trust", "A".repeat(43));
+    forged.setPath("/t/acme");
+    forged.setVersion(0);
+    a.cookies.getCookieStore().add(URI.create(p.gatewayUrl()), forged);
+    assertThat(a.signIn("hugo").headers().firstValue("location")).hasValue("/t/acme/sign-in/verify");
+  }
+
+  @Test
+  void stagesCannotBeSkipped() throws Exception {
+    Agent anonymous = new Agent();
+    anonymous.get("/t/acme/sign-in");
+    assertThat(anonymous.post("/t/acme/sign-in/verify", Map.of("action", "code", "code", "123456"))
+        .headers().firstValue("location")).hasValue("/t/acme/sign-in");
+    assertThat(anonymous.location("/t/acme/security/setup")).endsWith("/sign-in");
+    assertThat(anonymous.location("/t/acme/security/off")).endsWith("/sign-in");
+
+    Agent verifying = new Agent();
+    verifying.signIn("hugo");
+    verifying.get("/t/acme/sign-in/verify"); // the new session's form token
+    assertThat(verifying.location("/t/acme/security/recovery-codes")).endsWith("/sign-in/verify");
+    assertThat(verifying.post("/t/acme/security/app", Map.of("action", "start")).headers().firstValue("location"))
+        .hasValue("/t/acme/sign-in/verify");
+  }
+
+  @Test
+  void theAppsKeyIsShownOnceAndNotStored() throws Exception {
+    Agent a = new Agent();
+    assertThat(a.signIn("ines").headers().firstValue("location")).hasValue("/t/acme/security");
+    a.get("/t/acme/security");
+    HttpResponse<String> start = a.post("/t/acme/security/app", Map.of("action", "start"));
+    assertThat(start.statusCode()).isEqualTo(200);
+    assertThat(start.headers().firstValue("cache-control")).hasValue("no-store");
+    Matcher secret = Pattern.compile("data-copy=\"([A-Z2-7]{16,})\"").matcher(start.body());
+    assertThat(secret.find()).isTrue();
+    assertThat(start.body()).contains("src=\"data:image/png;base64,");
+    assertThat(a.get("/t/acme/security").body()).doesNotContain(secret.group(1));
+    // A reload starts a new enrolment and drops the old one, so pending ones do not pile up.
+    a.post("/t/acme/security/app", Map.of("action", "start"));
+    JsonObject account = p.get("/v1/accounts/ines", ACME_KEY).body();
+    assertThat(account.getJsonArray("factors")).hasSize(1);
+  }
+}
