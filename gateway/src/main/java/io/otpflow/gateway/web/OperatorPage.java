@@ -147,7 +147,9 @@ final class OperatorPage {
     if (sends) {
       step(h, channel, "sent", "Sent", s.getOrDefault("sent", 0L), requested, "of requested");
       if (channel.equals("sms")) {
-        step(h, channel, "delivered", "Delivered", s.getOrDefault("delivered", 0L), s.getOrDefault("sent", 0L), "of sent");
+        long delivered = s.getOrDefault("delivered", 0L);
+        step(h, channel, "delivered", "Delivered", delivered, s.getOrDefault("sent", 0L),
+            delivered == 0 ? "no handset receipts (not every provider sends them)" : "of sent");
       }
     }
     step(h, channel, "verified", "Verified", s.getOrDefault("verified", 0L), requested, "of requested");
@@ -163,7 +165,8 @@ final class OperatorPage {
     int pct = of == 0 ? 0 : (int) Math.min(100, Math.round(100.0 * value / of));
     h.append("<div class=\"step\"><div class=\"step-head\"><span>").append(name).append("</span><span><b data-key=\"")
         .append(esc(channel)).append('.').append(key).append("\">").append(fmt(value)).append("</b>")
-        .append(what.isEmpty() ? "" : " <span class=\"small muted\">" + ratio(value, of) + " " + what + "</span>")
+        .append(what.isEmpty() ? "" : " <span class=\"small muted\">" + (what.startsWith("of ") ? ratio(value, of) + " " : "")
+            + esc(what) + "</span>")
         .append("</span></div><div class=\"bar\"><i class=\"p").append(pct / 5 * 5).append("\"></i></div></div>");
   }
 

@@ -44,11 +44,12 @@ final class PeoplePages {
     for (UserStore.User u : users) {
       String person = p.path("/admin/people/person?u=" + u.username());
       rows.append("<tr><td><a href=\"").append(esc(person)).append("\"><b>").append(esc(u.displayName()))
-          .append("</b></a><br><span class=\"small muted\">").append(esc(u.username())).append("</span></td><td>")
-          .append(u.isAdmin() ? "<span class=\"badge info\">admin</span>" : "user").append("</td><td>")
-          .append(u.external() ? "<span class=\"badge\">external IdP</span>" : "password").append("</td><td>")
+          .append("</b></a><br><span class=\"small muted\">").append(esc(u.username()))
+          .append("</span></td><td data-label=\"Role\">")
+          .append(u.isAdmin() ? "<span class=\"badge info\">admin</span>" : "user").append("</td><td data-label=\"Sign-in\">")
+          .append(u.external() ? "<span class=\"badge\">external IdP</span>" : "password").append("</td><td data-label=\"State\">")
           .append(u.disabled() ? "<span class=\"badge err\">disabled</span>" : "<span class=\"badge ok\">active</span>")
-          .append("</td><td>").append(AdminPages.twoFactorBadge(u, views.get(u.username()), policy))
+          .append("</td><td data-label=\"2FA\">").append(AdminPages.twoFactorBadge(u, views.get(u.username()), policy))
           .append(u.twoFactorRequired() ? "<br><span class=\"small muted\">required for this person</span>" : "")
           .append("</td><td class=\"actions\">")
           .append(disableButton(p, u, "people")).append(requireButton(p, u, "people")).append("</td></tr>");
@@ -58,7 +59,7 @@ final class PeoplePages {
         + (policy.mode() == PolicyStore.Mode.FORCED ? "2FA for everyone" : "2FA by choice") + "</b> (<a href=\""
         + esc(p.path("/admin/policy")) + "\">change</a>).</p></div>" + notice
         + "<section class=\"card\"><h2>" + users.size() + (users.size() == 1 ? " person" : " people") + "</h2>"
-        + "<div class=\"table-wrap\"><table class=\"people\"><thead><tr><th>Person</th><th>Role</th><th>Sign-in</th>"
+        + "<div class=\"table-wrap\"><table class=\"people cards\"><thead><tr><th>Person</th><th>Role</th><th>Sign-in</th>"
         + "<th>State</th><th>2FA</th><th></th></tr></thead><tbody>" + rows + "</tbody></table></div></section>"
         + createForm(p, form));
   }
@@ -66,12 +67,12 @@ final class PeoplePages {
   private static String createForm(PageContext p, NewPerson f) {
     return "<section class=\"card\" id=\"add\"><h2>Add a person</h2><form method=\"post\" action=\""
         + esc(p.path("/admin/people")) + "\" class=\"stack\">" + p.csrfField()
-        + "<div class=\"row\"><div><label for=\"username\">Username</label><input id=\"username\" name=\"username\""
+        + "<div class=\"row top\"><div><label for=\"username\">Username</label><input id=\"username\" name=\"username\""
         + " required maxlength=\"64\" autocapitalize=\"none\" spellcheck=\"false\" autocomplete=\"off\" value=\""
         + esc(f.username()) + "\"><p class=\"small muted\">Lowercase letters, digits and . _ @ -</p></div>"
         + "<div><label for=\"display_name\">Name</label><input id=\"display_name\" name=\"display_name\" required maxlength=\""
         + AdminPages.MAX_NAME + "\" value=\"" + esc(f.displayName()) + "\"></div></div>"
-        + "<div class=\"row\"><div><label for=\"password\">Initial password</label><input id=\"password\" name=\"password\""
+        + "<div class=\"row top\"><div><label for=\"password\">Initial password</label><input id=\"password\" name=\"password\""
         + " type=\"password\" autocomplete=\"new-password\" maxlength=\"" + UserStore.MAX_PASSWORD + "\">"
         + "<p class=\"small muted\">At least " + UserStore.MIN_PASSWORD + " characters. Tell it to them in person; they"
         + " can change it later.</p></div><div><label for=\"role\">Role</label><select id=\"role\" name=\"role\">"

@@ -84,16 +84,18 @@ final class ReportPage {
       h.append("<p class=\"small muted\">").append(pct).append("% have a second factor</p><div class=\"bar\"><i class=\"p")
           .append(pct / 5 * 5).append("\"></i></div>");
     }
-    h.append("</section><section class=\"card\"><div class=\"table-wrap\"><table class=\"report\"><thead><tr>")
+    h.append("</section><section class=\"card\"><div class=\"table-wrap\"><table class=\"report cards\"><thead><tr>")
         .append("<th>Person</th><th>2FA</th><th>App</th><th>Phone</th><th>Push devices</th><th>Recovery codes</th>")
         .append("<th>Last sign-in</th></tr></thead><tbody>");
     for (Line l : lines) {
       UserStore.User u = l.user();
       h.append("<tr><td><a href=\"").append(esc(p.path("/admin/people/person?u=" + u.username()))).append("\"><b>")
           .append(esc(u.displayName())).append("</b></a><br><span class=\"small muted\">").append(esc(u.username()))
-          .append(u.disabled() ? " · disabled" : "").append("</span></td><td>").append(badge(l)).append("</td>")
-          .append(methodCell(l.active("totp"))).append(methodCell(l.active("phone"))).append(methodCell(l.active("device")))
-          .append("<td>").append(l.view() == null ? "—" : l.recoveryLeft() + " left").append("</td><td class=\"small\">")
+          .append(u.disabled() ? " · disabled" : "").append("</span></td><td data-label=\"2FA\">").append(badge(l)).append("</td>")
+          .append(methodCell("App", l.active("totp"))).append(methodCell("Phone", l.active("phone")))
+          .append(methodCell("Push devices", l.active("device"))).append("<td data-label=\"Recovery codes\">")
+          .append(l.view() == null ? "—" : l.view().recoveryCodes() == null || l.view().recoveryCodes().createdAt() == null
+              ? "<span class=\"muted\">none</span>" : l.recoveryLeft() + " left").append("</td><td class=\"small\" data-label=\"Last sign-in\">")
           .append(esc(AdminPages.when(u.lastSignInAt()))).append("</td></tr>");
     }
     h.append("</tbody></table></div></section>");
@@ -114,11 +116,11 @@ final class ReportPage {
     } + (l.required() && "on".equals(l.status()) ? "<br><span class=\"small muted\">required</span>" : "");
   }
 
-  private static String methodCell(List<AccountView.Factor> factors) {
+  private static String methodCell(String label, List<AccountView.Factor> factors) {
     if (factors.isEmpty()) {
-      return "<td class=\"muted\">—</td>";
+      return "<td class=\"muted\" data-label=\"" + label + "\">—</td>";
     }
-    return "<td><b>" + factors.size() + "</b><br><span class=\"small muted\">added " + esc(AdminPages.when(added(factors)))
+    return "<td data-label=\"" + label + "\"><b>" + factors.size() + "</b><br><span class=\"small muted\">added " + esc(AdminPages.when(added(factors)))
         + "<br>used " + esc(lastUsed(factors) == null ? "never" : AdminPages.when(lastUsed(factors))) + "</span></td>";
   }
 
