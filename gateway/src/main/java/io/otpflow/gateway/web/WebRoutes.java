@@ -56,6 +56,7 @@ public final class WebRoutes {
             ? "/t/" + web.tenants().all().iterator().next().id() + "/sign-in" : "/t/")
         .end());
     new SignInPages(web).register(routes);
+    new PasswordPages(web).register(routes);
   }
 
   /** Registers a page: {@code path} is relative to /t/{tenant}, e.g. "/sign-in". */
