@@ -130,7 +130,10 @@ public final class GatewayService implements AutoCloseable {
     router.errorHandler(405, ctx -> Problems.send(ctx, 405, "method-not-allowed", "This method is not allowed here."));
     router.errorHandler(400, ctx -> Problems.send(ctx, 400, "bad-request", "The request is malformed."));
     router.errorHandler(500, ctx -> {
-      LOG.error("Unexpected failure serving {} {}.", ctx.request().method(), ctx.request().path(), ctx.failure());
+      // The route template, not the path: paths carry account ids and usernames, which stay out of logs.
+      LOG.error("Unexpected failure serving {} {}.", ctx.request().method(),
+          ctx.currentRoute() == null || ctx.currentRoute().getPath() == null ? "(no route)" : ctx.currentRoute().getPath(),
+          ctx.failure());
       Problems.send(ctx, 500, "internal-error", "Something went wrong on our side.");
     });
     return router;

@@ -18,6 +18,10 @@ import redis.clients.jedis.UnifiedJedis;
  * and at the latest {@link #ABSOLUTE} after it was created. Every change of stage (password
  * accepted, second factor accepted) gets a new id ({@link #advance}): a session id seen before
  * sign-in is worth nothing after it.
+ *
+ * <p>Anonymous sessions (someone looking at the sign-in form) are not stored at all: their CSRF
+ * token is a MAC of their id, so any number of visitors costs Redis nothing. Only a person who got
+ * their password right has a stored session.
  */
 public final class SessionStore {
   public static final Duration IDLE = Duration.ofMinutes(30);
@@ -56,35 +60,43 @@ public final class SessionStore {
   }
 
   private final UnifiedJedis redis;
+  private final io.otpflow.common.CodeMac csrfMac;
 
-  public SessionStore(UnifiedJedis redis) {
+  /** @param csrfMac derives anonymous sessions' CSRF tokens, the same on every gateway instance */
+  public SessionStore(UnifiedJedis redis, io.otpflow.common.CodeMac csrfMac) {
     this.redis = redis;
+    this.csrfMac = csrfMac;
   }
 
   static String key(String id) {
     return "otp:web:session:" + TenantDirectory.sha256(id);
   }
 
-  /** A new anonymous session for {@code tenant}. */
+  /** A new anonymous session for {@code tenant} (not stored). */
   public Session create(String tenant, Instant now) {
-    Session s = new Session(randomToken(), tenant, null, Stage.ANONYMOUS, randomToken(), now, null, Map.of());
-    save(s, now);
-    return s;
+    return anonymous(randomToken(), tenant, now);
   }
 
-  /** The live session with this cookie value; empty when unknown, expired or malformed. */
-  public Optional<Session> find(String id, Instant now) {
+  private Session anonymous(String id, String tenant, Instant now) {
+    return new Session(id, tenant, null, Stage.ANONYMOUS, csrfMac.mac(tenant, "web-session", id), now, null, Map.of());
+  }
+
+  /**
+   * The session with this cookie value in {@code tenant}: a stored one, or else (for any
+   * well-formed id) an anonymous one; empty when the id is malformed.
+   */
+  public Optional<Session> find(String id, String tenant, Instant now) {
     if (id == null || !ID.matcher(id).matches()) {
       return Optional.empty();
     }
     Map<String, String> h = redis.hgetAll(key(id));
-    if (h.isEmpty()) {
-      return Optional.empty();
+    if (h.isEmpty() || !tenant.equals(h.get("tenant"))) {
+      return Optional.of(anonymous(id, tenant, now));
     }
     Instant created = Instant.parse(h.get("created_at"));
     if (!now.isBefore(created.plus(ABSOLUTE))) {
       redis.del(key(id));
-      return Optional.empty();
+      return Optional.of(anonymous(randomToken(), tenant, now));
     }
     Map<String, String> attributes = new HashMap<>();
     h.forEach((k, v) -> {
@@ -105,14 +117,21 @@ public final class SessionStore {
    */
   public Session advance(Session old, String username, Stage stage, Instant now) {
     redis.del(key(old.id()));
+    if (stage == Stage.ANONYMOUS) {
+      return create(old.tenant(), now);
+    }
     Session s = new Session(randomToken(), old.tenant(), username, stage, randomToken(),
-        stage == Stage.ANONYMOUS ? now : old.createdAt(), stage == Stage.SIGNED_IN ? now : old.authenticatedAt(), Map.of());
+        old.stage() == Stage.ANONYMOUS ? now : old.createdAt(), stage == Stage.SIGNED_IN ? now : old.authenticatedAt(),
+        Map.of());
     save(s, now);
     return s;
   }
 
-  /** Sets (or with null, removes) one attribute of a live session. */
+  /** Sets (or with null, removes) one attribute of a stored session; anonymous sessions keep none. */
   public Session withAttribute(Session s, String name, String value) {
+    if (s.stage() == Stage.ANONYMOUS) {
+      throw new IllegalStateException("An anonymous session is not stored and keeps no attributes.");
+    }
     Map<String, String> attributes = new HashMap<>(s.attributes());
     if (value == null) {
       attributes.remove(name);

@@ -21,8 +21,6 @@ public final class UserStore {
   public static final Pattern USERNAME = Pattern.compile("[a-z0-9][a-z0-9._@-]{0,63}");
   public static final int MIN_PASSWORD = 10;
   public static final int MAX_PASSWORD = 256;
-  /** Compared against when the username is unknown, so an unknown user costs the same hash as a wrong password. */
-  private static final String DUMMY_HASH = PasswordHash.OWASP.hash("not-a-password-anyone-has");
 
   public enum Role { USER, ADMIN }
 
@@ -45,10 +43,13 @@ public final class UserStore {
 
   private final UnifiedJedis redis;
   private final PasswordHash hasher;
+  /** Verified against when the username is unknown, so an unknown user costs the same hash as a wrong password. */
+  private final String dummyHash;
 
   public UserStore(UnifiedJedis redis, PasswordHash hasher) {
     this.redis = redis;
     this.hasher = hasher;
+    this.dummyHash = hasher.hash("not-a-password-anyone-has");
   }
 
   static String key(String tenant, String username) {
@@ -104,7 +105,7 @@ public final class UserStore {
    */
   public Optional<User> authenticate(String tenant, String username, String password) {
     Optional<User> user = find(tenant, username);
-    String hash = user.map(User::passwordHash).filter(h -> !h.isEmpty()).orElse(DUMMY_HASH);
+    String hash = user.map(User::passwordHash).filter(h -> !h.isEmpty()).orElse(dummyHash);
     boolean matches = PasswordHash.verify(hash, password);
     return user.filter(u -> matches && !u.external() && !u.disabled() && !u.passwordHash().isEmpty());
   }

@@ -56,6 +56,7 @@ public final class WebRoutes {
             ? "/t/" + web.tenants().all().iterator().next().id() + "/sign-in" : "/t/")
         .end());
     new SignInPages(web).register(routes);
+    new PasswordPages(web).register(routes);
     AdminPages.register(routes, web);
   }
 
@@ -110,11 +111,11 @@ public final class WebRoutes {
 
   private PageContext session(RoutingContext ctx, Tenant tenant) {
     Cookie cookie = ctx.request().getCookie(PageContext.COOKIE);
-    Optional<Session> found = cookie == null ? Optional.empty() : web.sessions().find(cookie.getValue(), web.clock().instant())
-        .filter(s -> s.tenant().equals(tenant.id()));
+    Optional<Session> found = cookie == null ? Optional.empty()
+        : web.sessions().find(cookie.getValue(), tenant.id(), web.clock().instant());
     PageContext page = new PageContext(ctx, web, tenant, found.orElse(null));
-    if (found.isEmpty()) {
-      page.switchSession(web.sessions().create(tenant.id(), web.clock().instant()));
+    if (found.isEmpty() || !found.get().id().equals(cookie.getValue())) {
+      page.switchSession(found.orElseGet(() -> web.sessions().create(tenant.id(), web.clock().instant())));
     }
     return page;
   }
@@ -144,7 +145,9 @@ public final class WebRoutes {
   }
 
   private static void fail(RoutingContext ctx, Throwable e) {
-    LOG.error("A hosted page failed: {} {}.", ctx.request().method(), ctx.request().path(), e);
+    // The route template, not the path, which may carry a username.
+    LOG.error("A hosted page failed: {} {}.", ctx.request().method(),
+        ctx.currentRoute() == null || ctx.currentRoute().getPath() == null ? "(no route)" : ctx.currentRoute().getPath(), e);
     if (!ctx.response().ended()) {
       ctx.response().setStatusCode(500).putHeader("content-type", "text/html; charset=utf-8")
           .end(Html.page("Error", "otpflow", "/", "", "<h1>Something went wrong</h1><p>Please try again.</p>"));

@@ -1,0 +1,226 @@
+package io.otpflow.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.otpflow.testing.KafkaFixture;
+import io.otpflow.testing.RedisFixture;
+import java.net.CookieManager;
+import java.net.HttpCookie;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The password step of the hosted sign-in at the HTTP level, where a browser test cannot look:
+ * headers, cookie attributes, CSRF, session ids, the password limit, hostile form input. The flows
+ * a person sees are in the browser tests.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class SignInHttpTest {
+  private static final Pattern CSRF = Pattern.compile("name=\"csrf\" value=\"([^\"]+)\"");
+  private static TestPlatform p;
+
+  @BeforeAll
+  static void start() throws Exception {
+    p = TestPlatform.start(KafkaFixture.shared().bootstrapServers(), RedisFixture.shared().uri());
+    p.createUser("hilda", "hilda-password-1", "user");
+  }
+
+  @AfterAll
+  static void stop() {
+    p.close();
+  }
+
+  /** A browser without a script engine: a cookie jar and the form's CSRF token. */
+  private static final class Agent {
+    final CookieManager cookies = new CookieManager();
+    final HttpClient http = HttpClient.newBuilder().cookieHandler(cookies).connectTimeout(Duration.ofSeconds(5)).build();
+    String csrf;
+
+    HttpResponse<String> get(String path) throws Exception {
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(p.gatewayUrl() + path))
+          .timeout(Duration.ofSeconds(15)).GET().build(), HttpResponse.BodyHandlers.ofString());
+      Matcher m = CSRF.matcher(r.body());
+      if (m.find()) {
+        csrf = m.group(1);
+      }
+      return r;
+    }
+
+    HttpResponse<String> post(String path, Map<String, String> form) throws Exception {
+      String body = form.entrySet().stream()
+          .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+          .collect(Collectors.joining("&"));
+      return http.send(HttpRequest.newBuilder(URI.create(p.gatewayUrl() + path)).timeout(Duration.ofSeconds(15))
+          .header("content-type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(body))
+          .build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    HttpResponse<String> signIn(String username, String password) throws Exception {
+      get("/t/acme/sign-in");
+      Map<String, String> form = new LinkedHashMap<>();
+      form.put("csrf", csrf);
+      form.put("username", username);
+      form.put("password", password);
+      return post("/t/acme/sign-in", form);
+    }
+
+    String session() {
+      return cookies.getCookieStore().getCookies().stream().filter(c -> c.getName().equals("otpflow_session"))
+          .map(HttpCookie::getValue).findFirst().orElse(null);
+    }
+  }
+
+  @Test
+  void pagesCarryAStrictPolicyAndTheSessionCookieIsHttpOnlyAndSameSite() throws Exception {
+    Agent a = new Agent();
+    HttpResponse<String> page = a.get("/t/acme/sign-in");
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(page.headers().firstValue("content-security-policy").orElseThrow())
+        .contains("default-src 'none'", "script-src 'self'", "style-src 'self'", "frame-ancestors 'none'")
+        .doesNotContain("unsafe-inline", "unsafe-eval");
+    assertThat(page.headers().firstValue("x-frame-options")).hasValue("DENY");
+    assertThat(page.headers().firstValue("cache-control")).hasValue("no-store");
+    assertThat(page.body()).doesNotContain("<script>", "style=\"", "<style");
+    String cookie = page.headers().allValues("set-cookie").stream().filter(c -> c.startsWith("otpflow_session="))
+        .findFirst().orElseThrow();
+    assertThat(cookie).containsIgnoringCase("HttpOnly").contains("SameSite=Lax").contains("Path=/t/acme");
+    assertThat(cookie).as("plain http in tests: Secure only when the public URL is https").doesNotContain("Secure");
+
+    HttpResponse<String> css = a.get("/assets/otpflow.css");
+    assertThat(css.statusCode()).isEqualTo(200);
+    assertThat(css.headers().firstValue("content-type").orElseThrow()).startsWith("text/css");
+    assertThat(a.get("/assets/../../pom.xml").statusCode()).isIn(400, 404);
+    assertThat(a.get("/t/no-such-company/sign-in").statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void aFormWithoutTheSessionsTokenIsRefusedAndSignsNobodyIn() throws Exception {
+    Agent a = new Agent();
+    a.get("/t/acme/sign-in");
+    HttpResponse<String> r = a.post("/t/acme/sign-in", Map.of("csrf", "forged", "username", "hilda", "password",
+        "hilda-password-1"));
+    assertThat(r.statusCode()).isEqualTo(403);
+    HttpResponse<String> none = a.post("/t/acme/sign-in", Map.of("username", "hilda", "password", "hilda-password-1"));
+    assertThat(none.statusCode()).isEqualTo(403);
+    assertThat(a.get("/t/acme/").headers().firstValue("location").orElse(""))
+        .as("still signed out").endsWith("/sign-in");
+  }
+
+  @Test
+  void signingInGivesANewSessionIdAndTheOldOneIsWorthNothing() throws Exception {
+    Agent a = new Agent();
+    a.get("/t/acme/sign-in");
+    String before = a.session();
+    HttpResponse<String> r = a.signIn("hilda", "hilda-password-1");
+    assertThat(r.statusCode()).isEqualTo(303);
+    String after = a.session();
+    assertThat(after).isNotNull().isNotEqualTo(before);
+
+    // The id from before sign-in is worth nothing now.
+    Agent thief = new Agent();
+    thief.cookies.getCookieStore().add(URI.create(p.gatewayUrl()), cookie(before));
+    assertThat(thief.get("/t/acme/").headers().firstValue("location").orElse("")).endsWith("/sign-in");
+    assertThat(a.get("/t/acme/").headers().firstValue("location").orElse("")).as("signed in").endsWith("/security");
+  }
+
+  @Test
+  void anUnknownUserAndAWrongPasswordGetTheSameAnswer() throws Exception {
+    HttpResponse<String> unknown = new Agent().signIn("nobody-here", "hilda-password-1");
+    HttpResponse<String> wrong = new Agent().signIn("hilda", "not-her-password");
+    assertThat(unknown.statusCode()).isEqualTo(wrong.statusCode()).isEqualTo(401);
+    assertThat(withoutTokens(unknown.body()).replace("nobody-here", "X"))
+        .isEqualTo(withoutTokens(wrong.body()).replace("hilda", "X"));
+    assertThat(wrong.body()).contains("Wrong username or password.");
+  }
+
+  @Test
+  void tooManyWrongPasswordsPauseThatUsernameButNotOthers() throws Exception {
+    p.createUser("gunther", "gunther-password-1", "user");
+    for (int i = 0; i < 10; i++) {
+      assertThat(new Agent().signIn("gunther", "wrong-" + i).statusCode()).isEqualTo(401);
+    }
+    HttpResponse<String> paused = new Agent().signIn("gunther", "gunther-password-1");
+    assertThat(paused.statusCode()).as("even the right password waits").isEqualTo(429);
+    assertThat(paused.headers().firstValue("retry-after")).isPresent();
+    assertThat(paused.body()).contains("Too many failed sign-ins");
+    for (int i = 0; i < 10; i++) {
+      new Agent().signIn("ghost-user", "wrong-" + i);
+    }
+    assertThat(new Agent().signIn("ghost-user", "x").statusCode()).as("unknown names are limited alike").isEqualTo(429);
+    assertThat(new Agent().signIn("hilda", "hilda-password-1").statusCode()).isEqualTo(303);
+  }
+
+  @Test
+  void changingThePasswordNeedsTheCurrentOneAndSignsOutOtherSessions() throws Exception {
+    p.createUser("petra", "petra-password-1", "user");
+    Agent laptop = new Agent();
+    assertThat(laptop.signIn("petra", "petra-password-1").statusCode()).isEqualTo(303);
+    Agent phone = new Agent();
+    assertThat(phone.signIn("petra", "petra-password-1").statusCode()).isEqualTo(303);
+
+    assertThat(laptop.get("/t/acme/security/password").statusCode()).isEqualTo(200);
+    HttpResponse<String> wrong = laptop.post("/t/acme/security/password",
+        Map.of("csrf", laptop.csrf, "current", "not-the-password", "new", "petra-password-2", "again", "petra-password-2"));
+    assertThat(wrong.statusCode()).isEqualTo(403);
+    assertThat(wrong.body()).contains("Your current password is not right.");
+    HttpResponse<String> mismatch = laptop.post("/t/acme/security/password",
+        Map.of("csrf", laptop.csrf, "current", "petra-password-1", "new", "petra-password-2", "again", "petra-password-3"));
+    assertThat(mismatch.statusCode()).isEqualTo(400);
+    HttpResponse<String> tooShort = laptop.post("/t/acme/security/password",
+        Map.of("csrf", laptop.csrf, "current", "petra-password-1", "new", "short", "again", "short"));
+    assertThat(tooShort.statusCode()).isEqualTo(400);
+
+    String before = laptop.session();
+    HttpResponse<String> changed = laptop.post("/t/acme/security/password",
+        Map.of("csrf", laptop.csrf, "current", "petra-password-1", "new", "petra-password-2", "again", "petra-password-2"));
+    assertThat(changed.statusCode()).isEqualTo(303);
+    assertThat(laptop.session()).as("a new session id").isNotEqualTo(before);
+    assertThat(laptop.get("/t/acme/").headers().firstValue("location").orElse("")).endsWith("/security");
+    assertThat(phone.get("/t/acme/").headers().firstValue("location").orElse("")).as("the other session ended")
+        .endsWith("/sign-in");
+    assertThat(new Agent().signIn("petra", "petra-password-1").statusCode()).isEqualTo(401);
+    assertThat(new Agent().signIn("petra", "petra-password-2").statusCode()).isEqualTo(303);
+  }
+
+  @Test
+  void hostileFormInputGetsAClearAnswerAndChangesNothing() throws Exception {
+    String script = "<script>alert(1)</script>\"'";
+    HttpResponse<String> r = new Agent().signIn(script, "x");
+    assertThat(r.statusCode()).isEqualTo(401);
+    assertThat(r.body()).doesNotContain("<script>alert").contains("&lt;script&gt;alert(1)&lt;/script&gt;&quot;&#39;");
+    assertThat(new Agent().signIn("a".repeat(100_000), "b".repeat(100_000)).statusCode()).isIn(401, 413);
+    assertThat(new Agent().signIn("hilda\u0000", "hilda-password-1").statusCode()).isEqualTo(401);
+    Agent a = new Agent();
+    a.get("/t/acme/sign-in");
+    HttpResponse<String> json = a.http.send(HttpRequest.newBuilder(URI.create(p.gatewayUrl() + "/t/acme/sign-in"))
+        .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"username\":1}")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(json.statusCode()).as("not a form: no CSRF token").isEqualTo(403);
+  }
+
+  private static HttpCookie cookie(String value) {
+    HttpCookie c = new HttpCookie("otpflow_session", value);
+    c.setPath("/t/acme");
+    c.setVersion(0);
+    return c;
+  }
+
+  private static String withoutTokens(String html) {
+    return CSRF.matcher(html).replaceAll("");
+  }
+}
