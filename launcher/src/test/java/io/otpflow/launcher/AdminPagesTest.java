@@ -18,7 +18,10 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import redis.clients.jedis.RedisClient;
 
 /**
@@ -29,6 +32,7 @@ import redis.clients.jedis.RedisClient;
  * is shown as text and defused in the CSV. Screenshots of every page at desktop and phone width go
  * to launcher/target/screenshots/admin-*.png.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class AdminPagesTest {
   private static final String PASSWORD = "admin-pages-password-1";
   private static final AtomicInteger PEOPLE = new AtomicInteger();
@@ -238,8 +242,9 @@ class AdminPagesTest {
     }
   }
 
-  /** Every admin page at desktop and phone width, for people to look at. */
+  /** Every admin page at desktop and phone width, for people to look at: last, so the pages have the others' data. */
   @Test
+  @Order(Integer.MAX_VALUE)
   void screenshotsOfEveryPage() {
     String shown = person("user");
     PhoneApp.android(p).register(ACME_KEY, shown, "Pixel 8", "Personal");

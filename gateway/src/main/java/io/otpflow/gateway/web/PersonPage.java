@@ -50,7 +50,7 @@ final class PersonPage {
         .append(esc(u.username())).append(" · ").append(u.isAdmin() ? "administrator" : "user").append(" · ")
         .append(u.external() ? "signs in through the external identity provider" : "signs in with a password")
         .append("</p></div>").append(notice)
-        .append("<section class=\"card\"><div class=\"stats\">")
+        .append("<section class=\"card\"><div class=\"stats facts\">")
         .append(stat(u.disabled() ? "Disabled" : "Active", "account"))
         .append(stat(AdminPages.methods(SignInFlow.activeFactors(view)).isEmpty() ? "None"
             : AdminPages.methods(SignInFlow.activeFactors(view)), "second factors"))
@@ -65,7 +65,7 @@ final class PersonPage {
     AccountView.RecoveryCodes rc = view.recoveryCodes();
     h.append("<h3>Recovery codes</h3><p>").append(rc == null || rc.createdAt() == null ? "None generated."
         : rc.remaining() + " unused, generated " + esc(AdminPages.when(rc.createdAt())) + ", last used "
-        + esc(AdminPages.when(rc.lastUsedAt())) + ".").append("</p></section>");
+        + esc(rc.lastUsedAt() == null ? "never" : AdminPages.when(rc.lastUsedAt())) + ".").append("</p></section>");
     h.append("<section class=\"card\"><h2>Recent activity</h2>");
     activity(h, web.activity().recent(p.tenant().id(), u.username(), ACTIVITY), "Nothing yet.");
     h.append("</section>");
@@ -119,13 +119,13 @@ final class PersonPage {
       h.append("<p class=\"muted\">").append(esc(none)).append("</p>");
       return;
     }
-    h.append("<div class=\"table-wrap\"><table class=\"log\"><thead><tr><th>When</th><th>What</th><th>By</th>")
+    h.append("<div class=\"table-wrap\"><table class=\"log cards\"><thead><tr><th>When</th><th>What</th><th>By</th>")
         .append("<th>From</th></tr></thead><tbody>");
     for (ActivityLog.Entry e : entries) {
-      h.append("<tr><td class=\"nowrap\">").append(esc(AdminPages.when(e.at()))).append("</td><td>")
-          .append(esc(e.detail())).append("</td><td>").append(e.byAdmin() ? "<span class=\"badge warn\">"
+      h.append("<tr><td class=\"nowrap\">").append(esc(AdminPages.when(e.at()))).append("</td><td class=\"wide\">")
+          .append(esc(e.detail())).append("</td><td data-label=\"By\">").append(e.byAdmin() ? "<span class=\"badge warn\">"
               + esc("admin " + e.actor().substring("admin:".length())) + "</span>" : esc(e.actor()))
-          .append("</td><td class=\"small muted\">").append(esc(e.ip() == null ? "" : e.ip())).append("</td></tr>");
+          .append("</td><td class=\"small muted\" data-label=\"From\">").append(esc(e.ip() == null ? "—" : e.ip())).append("</td></tr>");
     }
     h.append("</tbody></table></div>");
   }
