@@ -191,19 +191,19 @@ final class DevOutboxPage {
     if (messages.isEmpty()) {
       h.append("<p class=\"muted\">Nothing sent yet.</p>");
     }
-    h.append("<div class=\"table-wrap\"><table><thead><tr><th>sent</th><th>to</th><th>text</th><th></th></tr></thead><tbody>");
+    h.append("<div class=\"table-wrap\"><table class=\"cards\"><thead><tr><th>sent</th><th>to</th><th>text</th><th></th></tr></thead><tbody>");
     for (Object o : messages) {
       JsonObject m = (JsonObject) o;
-      h.append("<tr><td class=\"small\">").append(escape(m.getString("sent_at"))).append("</td><td>");
+      h.append("<tr><td class=\"small\">").append(escape(m.getString("sent_at"))).append("</td><td data-label=\"to\">");
       if ("push".equals(m.getString("channel"))) {
         h.append("<span class=\"badge info\">push</span> ").append(escape(m.getString("platform"))).append("<br><code>")
             .append(escape(m.getString("device_id"))).append("</code>");
       } else {
         h.append("<span class=\"badge\">SMS</span> ").append(escape(m.getString("to")));
       }
-      h.append("</td><td><b>").append(escape(m.getString("title", ""))).append("</b> ").append(escape(m.getString("body")))
+      h.append("</td><td class=\"wide\"><b>").append(escape(m.getString("title", ""))).append("</b> ").append(escape(m.getString("body")))
           .append("<br><code>").append(escape(m.getString("verification_id"))).append("</code> ")
-          .append(escape(m.getString("mode", ""))).append("</td><td>");
+          .append(escape(m.getString("mode", ""))).append("</td><td class=\"wide\">");
       answerForm(h, m);
       h.append("</td></tr>");
     }
@@ -216,12 +216,13 @@ final class DevOutboxPage {
         .append(" page. It holds their private keys (in this gateway's memory until it restarts) and signs their answers,")
         .append(" exactly as an app would.</p>");
     if (!devices.all().isEmpty()) {
-      h.append("<div class=\"table-wrap\"><table><thead><tr><th>tenant</th><th>account</th><th>label</th><th>platform</th>")
+      h.append("<div class=\"table-wrap\"><table class=\"cards\"><thead><tr><th>tenant</th><th>account</th><th>label</th><th>platform</th>")
           .append("<th>device</th></tr></thead><tbody>");
       for (DevDevices.Device d : devices.all()) {
-        h.append("<tr><td>").append(escape(d.tenant())).append("</td><td>").append(escape(d.account())).append("</td><td>")
-            .append(escape(d.label() == null ? "" : d.label())).append("</td><td>").append(escape(d.platform()))
-            .append("</td><td><code>").append(escape(d.id())).append("</code></td></tr>");
+        h.append("<tr><td data-label=\"tenant\">").append(escape(d.tenant())).append("</td><td data-label=\"account\">")
+            .append(escape(d.account())).append("</td><td data-label=\"label\">")
+            .append(escape(d.label() == null ? "" : d.label())).append("</td><td data-label=\"platform\">")
+            .append(escape(d.platform())).append("</td><td data-label=\"device\"><code>").append(escape(d.id())).append("</code></td></tr>");
       }
       h.append("</tbody></table></div>");
     }

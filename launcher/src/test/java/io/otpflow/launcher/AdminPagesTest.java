@@ -128,29 +128,44 @@ class AdminPagesTest {
   }
 
   @Test
-  void aNonAdminIsRefusedAndAnAdminCreatesPeopleAndSetsThePolicy() throws Exception {
+  void aNonAdminIsRefusedAndAnAdminCreatesPeopleDisablesThemAndSetsThePolicy() throws Exception {
     String pat = person("user");
-    try (Browser b = Browser.desktop()) {
-      signIn(b, pat);
-      b.open(page("/admin/people"));
-      assertThat(b.text("h1")).isEqualTo("Not allowed");
+    String created = "new-" + RUN;
+    try (Browser them = Browser.desktop(); Browser b = Browser.desktop()) {
+      signIn(them, pat);
+      them.open(page("/admin/people"));
+      assertThat(them.text("h1")).isEqualTo("Not allowed");
       for (String path : List.of("/admin/people", "/admin/people/person?u=" + admin, "/admin/policy", "/admin/report",
           "/admin/report.csv", "/admin/operator", "/admin/operator.json")) {
-        HttpResponse<String> r = fetch(b, path);
+        HttpResponse<String> r = fetch(them, path);
         assertThat(r.statusCode()).as(path).isEqualTo(403);
         assertThat(r.body()).as(path).doesNotContain(admin);
       }
-    }
-    String created = "new-" + RUN;
-    try (Browser b = Browser.desktop()) {
+
       signIn(b, admin);
+      b.open(page("/admin/people/person?u=" + pat));
+      b.click("form[action$='/admin/people/disabled'] button");
+      b.waitForText(".notice", "The person is disabled and signed out everywhere");
+      them.open(page("/admin/people"));
+      assertThat(them.waitForUrl("/sign-in")).as("disabling ended their session").contains("/t/acme/sign-in");
+      b.click("form[action$='/admin/people/disabled'] button");
+      b.waitForText(".notice", "The person is enabled again");
+
+      b.click("form[action$='/admin/people/required'] button");
+      b.waitForText(".notice", "2FA is now required for this person");
+      assertThat(user(pat).getBoolean("two_factor_required")).isTrue();
+      assertThat(p.post("/v1/users/" + pat + "/require-2fa", ACME_ADMIN_KEY, "{\"required\": false}").status()).isEqualTo(200);
+      b.open(page("/admin/people/person?u=" + pat));
+      assertThat(b.text("form[action$='/admin/people/required'] button")).isEqualTo("Require 2FA");
+      assertThat(b.text("table.log")).contains("An administrator requires 2FA for your account.")
+          .contains("An administrator no longer requires 2FA");
+
       b.open(page("/admin/people"));
       b.fill("#username", created).fill("#display_name", "Nia <b>New</b> \"N\" O'Hara").fill("#password", PASSWORD)
           .select("#role", "Administrator").click("#add button[type=submit]");
       b.waitForText(".notice", "The person was created");
       assertThat(b.text("h1")).isEqualTo("Nia <b>New</b> \"N\" O'Hara");
-      JsonObject user = p.get("/v1/users", ACME_ADMIN_KEY).body().getJsonArray("users").stream()
-          .map(JsonObject.class::cast).filter(u -> u.getString("username").equals(created)).findFirst().orElseThrow();
+      JsonObject user = user(created);
       assertThat(user.getString("role")).isEqualTo("admin");
       assertThat(user.getString("display_name")).isEqualTo("Nia <b>New</b> \"N\" O'Hara");
 
@@ -262,6 +277,11 @@ class AdminPagesTest {
         assertNoPageErrors(b);
       }
     }
+  }
+
+  private static JsonObject user(String username) {
+    return p.get("/v1/users", ACME_ADMIN_KEY).body().getJsonArray("users").stream().map(JsonObject.class::cast)
+        .filter(u -> u.getString("username").equals(username)).findFirst().orElseThrow();
   }
 
   private static long number(Browser b, String key) {
