@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 
 /**
@@ -125,19 +126,34 @@ public final class AdminPages {
 
   /**
    * Every person's account from the registry, at most {@link #IN_FLIGHT} requests at once. A person
-   * whose account could not be read in time is missing from the map (the page says "unknown").
+   * whose account could not be read in time is missing from the map (the page says "unknown"); once
+   * one request has timed out, no more are sent, so a registry that is down costs one timeout, not one
+   * per {@link #IN_FLIGHT} people.
    */
   static Map<String, AccountView> accounts(PageContext p, List<UserStore.User> users) {
     Semaphore slots = new Semaphore(IN_FLIGHT);
+    AtomicBoolean down = new AtomicBoolean();
     Map<String, CompletableFuture<AccountReply>> calls = new HashMap<>();
     for (UserStore.User u : users) {
       slots.acquireUninterruptibly();
+      if (down.get()) {
+        slots.release();
+        break;
+      }
       CompletableFuture<AccountReply> call = p.web().calls().account(p.tenant(), u.account());
-      call.whenComplete((r, e) -> slots.release());
+      call.whenComplete((r, e) -> {
+        if (e != null) {
+          down.set(true);
+        }
+        slots.release();
+      });
       calls.put(u.username(), call);
     }
     Map<String, AccountView> views = new HashMap<>();
     for (UserStore.User u : users) {
+      if (!calls.containsKey(u.username())) {
+        continue;
+      }
       try {
         AccountReply reply = p.await(calls.get(u.username()));
         switch (reply) {
@@ -155,6 +171,12 @@ public final class AdminPages {
       }
     }
     return views;
+  }
+
+  /** A warning when the registry did not answer for some people, or "". */
+  static String unreadNotice(int people, int read) {
+    return read >= people ? "" : Html.notice("warn", "The account registry did not answer in time for " + (people - read)
+        + " of " + people + " people: their 2FA shows as unknown. Reload the page to try again.");
   }
 
   /** The person's 2FA in a few words with a badge: on (with which methods), required but missing, off, exempt. */

@@ -57,7 +57,7 @@ final class PeoplePages {
     p.render(status, "People", "<div class=\"page-head\"><h1>People</h1><p class=\"muted\">Everyone who signs in to "
         + esc(p.tenant().displayName()) + ", and how their sign-in is protected. Company policy: <b>"
         + (policy.mode() == PolicyStore.Mode.FORCED ? "2FA for everyone" : "2FA by choice") + "</b> (<a href=\""
-        + esc(p.path("/admin/policy")) + "\">change</a>).</p></div>" + notice
+        + esc(p.path("/admin/policy")) + "\">change</a>).</p></div>" + notice + AdminPages.unreadNotice(users.size(), views.size())
         + "<section class=\"card\"><h2>" + users.size() + (users.size() == 1 ? " person" : " people") + "</h2>"
         + "<div class=\"table-wrap\"><table class=\"people cards\"><thead><tr><th>Person</th><th>Role</th><th>Sign-in</th>"
         + "<th>State</th><th>2FA</th><th></th></tr></thead><tbody>" + rows + "</tbody></table></div></section>"

@@ -76,7 +76,9 @@ final class ReportPage {
     StringBuilder h = new StringBuilder();
     h.append("<div class=\"page-head split\"><div><h1>2FA report</h1><p class=\"muted\">Who protects their sign-in, and"
         + " how. Times are UTC.</p></div><a class=\"button\" href=\"").append(esc(p.path("/admin/report.csv")))
-        .append("\" download>Download CSV</a></div><section class=\"card\"><div class=\"stats\">")
+        .append("\" download>Download CSV</a></div>")
+        .append(AdminPages.unreadNotice(lines.size(), (int) lines.stream().filter(l -> l.view() != null).count()))
+        .append("<section class=\"card\"><div class=\"stats\">")
         .append(stat(lines.size(), "people")).append(stat(on, "with 2FA")).append(stat(missing, "required, not set up"))
         .append(stat(exempt, "exempt (external)")).append("</div>");
     if (!lines.isEmpty()) {

@@ -2,6 +2,11 @@ package io.otpflow.gateway.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.sun.net.httpserver.HttpServer;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -47,5 +52,57 @@ class AdminUnitsTest {
     assertThat(ReportPage.cell("\rx")).isEqualTo("\"'\rx\"");
     assertThat(ReportPage.cell("line\nbreak")).isEqualTo("\"line\nbreak\"");
     assertThat(ReportPage.cell(null)).isEmpty();
+  }
+
+  @Test
+  void aSourceThatIsDownSlowOrTooLargeIsCountedAsUnreachableAndTheRestIsRead() throws Exception {
+    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+    server.createContext("/ok", x -> {
+      byte[] body = "otp_verifications_requested_total{tenant=\"acme\",channel=\"sms\"} 4.0\n".getBytes(StandardCharsets.UTF_8);
+      x.sendResponseHeaders(200, body.length);
+      x.getResponseBody().write(body);
+      x.close();
+    });
+    server.createContext("/huge", x -> {
+      x.sendResponseHeaders(200, 0);
+      byte[] line = "# padding padding padding padding padding padding padding padding\n".getBytes(StandardCharsets.UTF_8);
+      try {
+        for (long sent = 0; sent <= MetricsReader.MAX_BYTES; sent += line.length) {
+          x.getResponseBody().write(line);
+        }
+      } catch (java.io.IOException closedByTheReader) {
+        // expected: the reader stops at the limit
+      }
+      x.close();
+    });
+    server.createContext("/slow", x -> {
+      try {
+        Thread.sleep(10_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      x.close();
+    });
+    server.start();
+    int closed;
+    try (ServerSocket s = new ServerSocket(0)) {
+      closed = s.getLocalPort();
+    }
+    try {
+      String base = "http://127.0.0.1:" + server.getAddress().getPort();
+      MetricsReader reader = new MetricsReader(List.of(URI.create(base + "/ok"), URI.create(base + "/huge"),
+          URI.create(base + "/slow"), URI.create("http://127.0.0.1:" + closed + "/metrics")));
+      long started = System.nanoTime();
+      MetricsReader.Scrape scrape = reader.read(name -> name.startsWith("otp_"));
+      assertThat(java.time.Duration.ofNanos(System.nanoTime() - started)).isLessThan(java.time.Duration.ofSeconds(6));
+      assertThat(scrape.sources()).isEqualTo(4);
+      assertThat(scrape.unreachable()).isEqualTo(3);
+      assertThat(scrape.samples()).singleElement().satisfies(x -> assertThat(x.value()).isEqualTo(4.0));
+      String html = OperatorPage.live(new OperatorPage.Numbers(Map.of(), Map.of(), Map.of(), Map.of(), 4, 3, "12:00:00"));
+      assertThat(html).contains("3 of 4 metrics sources could not be reached just now");
+    } finally {
+      server.stop(0);
+    }
   }
 }
