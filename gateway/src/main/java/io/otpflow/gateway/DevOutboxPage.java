@@ -17,7 +17,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -29,7 +28,7 @@ import java.util.regex.Pattern;
  * and Deny buttons, whose answer the page signs and sends through the real answer path.
  *
  * <p>Made to be harmless in a browser: no script at all, a Content-Security-Policy that allows
- * nothing but the page's own inline stylesheet (by hash) and forms posting to this origin, no framing,
+ * nothing but the product's stylesheet from /assets and forms posting to this origin, no framing,
  * every value from the outbox file HTML-escaped (a push's context is the caller's text), and the forms
  * carry a token made when the gateway started, so another site cannot make the browser answer for it.
  */
@@ -38,11 +37,9 @@ final class DevOutboxPage {
   private static final Pattern ACCOUNT = Pattern.compile("[\\p{Alnum}._:@+=-]{1,128}");
   private static final Pattern ID = Pattern.compile("(VE|DV)[0-9a-f]{32}");
   private static final Pattern LABEL = Pattern.compile("[^\\p{Cntrl}\\p{Cf}\\p{Cs}]{1,100}");
-  private static final String STYLE = "body{font-family:sans-serif;margin:2em;max-width:70em}"
-      + "table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.4em;text-align:left;"
-      + "vertical-align:top}.note{background:#eef;padding:.6em}code{font-size:.9em}form{display:inline}";
-  private static final String CSP = "default-src 'none'; style-src 'sha256-" + sha256Base64(STYLE)
-      + "'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+  /** The product's stylesheet from /assets, and nothing else: no script, no inline style. */
+  private static final String CSP = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self';"
+      + " frame-ancestors 'none'; base-uri 'none'";
   /** What a redirect after a form may announce: a fixed set, so nothing from the request is shown back. */
   private static final Map<String, String> NOTES = Map.ofEntries(
       Map.entry("approved", "Approved: the verification is approved, the other devices' notifications are withdrawn."),
@@ -176,52 +173,69 @@ final class DevOutboxPage {
 
   private String html(JsonArray messages, String note) {
     StringBuilder h = new StringBuilder(8192);
-    h.append("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>otpflow development outbox</title>")
-        .append("<style>").append(STYLE).append("</style></head><body><h1>Development outbox</h1>")
-        .append("<p>What the outbox provider \"sent\" instead of SMS and push, newest first (the JSON is at ")
-        .append("<a href=\"/dev/outbox\">/dev/outbox</a>). <a href=\"").append(PATH).append("\">Refresh</a></p>");
+    h.append("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">")
+        .append("<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">")
+        .append("<title>Development outbox · otpflow</title><link rel=\"stylesheet\" href=\"/assets/otpflow.css\">")
+        .append("</head><body class=\"outbox\"><header class=\"top\"><a class=\"brand\" href=\"").append(PATH)
+        .append("\">otpflow</a><nav><span class=\"badge warn\">development</span><a href=\"/dev/outbox\">JSON</a>")
+        .append("<a href=\"").append(PATH).append("\">Refresh</a></nav></header><main><div class=\"page-head\">")
+        .append("<h1>Development outbox</h1><p class=\"muted\">What the outbox provider \"sent\" instead of SMS and")
+        .append(" push, newest first.</p></div>");
     if (note != null) {
-      h.append("<p class=\"note\">").append(escape(note)).append("</p>");
+      h.append("<p class=\"notice info note\" role=\"status\">").append(escape(note)).append("</p>");
     }
     if (devices != null) {
       devicesSection(h);
     }
-    h.append("<h2>Messages</h2><table><tr><th>sent</th><th>to</th><th>text</th><th></th></tr>");
+    h.append("<section class=\"card\"><h2>Messages</h2>");
+    if (messages.isEmpty()) {
+      h.append("<p class=\"muted\">Nothing sent yet.</p>");
+    }
+    h.append("<div class=\"table-wrap\"><table class=\"cards\"><thead><tr><th>sent</th><th>to</th><th>text</th><th></th></tr></thead><tbody>");
     for (Object o : messages) {
       JsonObject m = (JsonObject) o;
-      h.append("<tr><td>").append(escape(m.getString("sent_at"))).append("</td><td>");
+      h.append("<tr><td class=\"small\">").append(escape(m.getString("sent_at"))).append("</td><td data-label=\"to\">");
       if ("push".equals(m.getString("channel"))) {
-        h.append("push ").append(escape(m.getString("platform"))).append(" <code>")
+        h.append("<span class=\"badge info\">push</span> ").append(escape(m.getString("platform"))).append("<br><code>")
             .append(escape(m.getString("device_id"))).append("</code>");
       } else {
-        h.append("SMS ").append(escape(m.getString("to")));
+        h.append("<span class=\"badge\">SMS</span> ").append(escape(m.getString("to")));
       }
-      h.append("</td><td><b>").append(escape(m.getString("title", ""))).append("</b> ").append(escape(m.getString("body")))
+      h.append("</td><td class=\"wide\"><b>").append(escape(m.getString("title", ""))).append("</b> ").append(escape(m.getString("body")))
           .append("<br><code>").append(escape(m.getString("verification_id"))).append("</code> ")
-          .append(escape(m.getString("mode", ""))).append("</td><td>");
+          .append(escape(m.getString("mode", ""))).append("</td><td class=\"wide\">");
       answerForm(h, m);
       h.append("</td></tr>");
     }
-    return h.append("</table></body></html>").toString();
+    return h.append("</tbody></table></div></section></main><footer>otpflow development tools: never on in production</footer>")
+        .append("</body></html>").toString();
   }
 
   private void devicesSection(StringBuilder h) {
-    h.append("<h2>Development devices</h2><p>Phones simulated by this page. It holds their private keys (in this ")
-        .append("gateway's memory until it restarts) and signs their answers, exactly as an app would.</p>")
-        .append("<table><tr><th>tenant</th><th>account</th><th>label</th><th>platform</th><th>device</th></tr>");
-    for (DevDevices.Device d : devices.all()) {
-      h.append("<tr><td>").append(escape(d.tenant())).append("</td><td>").append(escape(d.account())).append("</td><td>")
-          .append(escape(d.label() == null ? "" : d.label())).append("</td><td>").append(escape(d.platform()))
-          .append("</td><td><code>").append(escape(d.id())).append("</code></td></tr>");
+    h.append("<section class=\"card\"><h2>Development devices</h2><p class=\"small muted\">Phones simulated by this")
+        .append(" page. It holds their private keys (in this gateway's memory until it restarts) and signs their answers,")
+        .append(" exactly as an app would.</p>");
+    if (!devices.all().isEmpty()) {
+      h.append("<div class=\"table-wrap\"><table class=\"cards\"><thead><tr><th>tenant</th><th>account</th><th>label</th><th>platform</th>")
+          .append("<th>device</th></tr></thead><tbody>");
+      for (DevDevices.Device d : devices.all()) {
+        h.append("<tr><td data-label=\"tenant\">").append(escape(d.tenant())).append("</td><td data-label=\"account\">")
+            .append(escape(d.account())).append("</td><td data-label=\"label\">")
+            .append(escape(d.label() == null ? "" : d.label())).append("</td><td data-label=\"platform\">")
+            .append(escape(d.platform())).append("</td><td data-label=\"device\"><code>").append(escape(d.id())).append("</code></td></tr>");
+      }
+      h.append("</tbody></table></div>");
     }
-    h.append("</table><form method=\"post\" action=\"/dev/devices\">").append(tokenField())
-        .append("<label>tenant <select name=\"tenant\">");
+    h.append("<form method=\"post\" action=\"/dev/devices\">").append(tokenField())
+        .append("<div class=\"row\"><div><label for=\"dev-tenant\">Tenant</label><select id=\"dev-tenant\" name=\"tenant\">");
     for (Tenant t : tenants.all()) {
       h.append("<option>").append(escape(t.id())).append("</option>");
     }
-    h.append("</select></label> <label>account <input name=\"account\" required maxlength=\"128\"></label> ")
-        .append("<label>person <input name=\"label\" maxlength=\"100\"></label> <label>platform <select name=\"platform\">")
-        .append("<option>apns</option><option>fcm</option></select></label> <button>Add device</button></form>");
+    h.append("</select></div><div><label for=\"dev-account\">Account</label><input id=\"dev-account\" name=\"account\"")
+        .append(" required maxlength=\"128\"></div><div><label for=\"dev-label\">Person</label><input id=\"dev-label\"")
+        .append(" name=\"label\" maxlength=\"100\"></div><div><label for=\"dev-platform\">Platform</label><select")
+        .append(" id=\"dev-platform\" name=\"platform\"><option>apns</option><option>fcm</option></select></div>")
+        .append("<button type=\"submit\">Add device</button></div></form></section>");
   }
 
   /** Approve and Deny for an approve-mode push to a device this page holds the key of. */
@@ -230,14 +244,14 @@ final class DevOutboxPage {
         || devices.find(m.getString("device_id")).isEmpty()) {
       return;
     }
-    h.append("<form method=\"post\" action=\"/dev/answers\">").append(tokenField())
+    h.append("<form method=\"post\" action=\"/dev/answers\" class=\"answer\">").append(tokenField())
         .append("<input type=\"hidden\" name=\"verification_id\" value=\"").append(escape(m.getString("verification_id")))
         .append("\"><input type=\"hidden\" name=\"device_id\" value=\"").append(escape(m.getString("device_id"))).append("\">");
     if (Boolean.TRUE.equals(m.getBoolean("number_matching"))) {
       h.append("<label>number <input name=\"number\" size=\"3\" maxlength=\"2\" inputmode=\"numeric\"></label> ");
     }
-    h.append("<button name=\"decision\" value=\"approve\">Approve</button> ")
-        .append("<button name=\"decision\" value=\"deny\">Deny</button></form>");
+    h.append("<button name=\"decision\" value=\"approve\" class=\"small\">Approve</button> ")
+        .append("<button name=\"decision\" value=\"deny\" class=\"small danger\">Deny</button></form>");
   }
 
   private String tokenField() {
@@ -260,13 +274,5 @@ final class DevOutboxPage {
       }
     }
     return out.toString();
-  }
-
-  private static String sha256Base64(String s) {
-    try {
-      return Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

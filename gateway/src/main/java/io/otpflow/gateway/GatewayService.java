@@ -101,6 +101,8 @@ public final class GatewayService implements AutoCloseable {
     router.get("/v1/users").handler(users::requireAdmin).handler(users::list);
     router.post("/v1/users/:username/disable").handler(users::requireAdmin).handler(users::disable);
     router.post("/v1/users/:username/enable").handler(users::requireAdmin).handler(users::enable);
+    router.post("/v1/users/:username/require-2fa").handler(users::requireAdmin).handler(api::requireJsonObject)
+        .handler(users::requireTwoFactor);
     router.get("/v1/policy").handler(users::requireAdmin).handler(users::policy);
     router.put("/v1/policy").handler(users::requireAdmin).handler(api::requireJsonObject).handler(users::setPolicy);
     io.otpflow.gateway.web.WebRoutes.mount(router, web);

@@ -14,7 +14,8 @@ import java.util.regex.Pattern;
 /**
  * The people of the hosted pages, for a tenant's admin key: {@code POST /v1/users} creates one
  * (username, display name, password or {@code external: true}, role), {@code GET /v1/users} lists
- * them (no password hashes), {@code POST /v1/users/{username}/disable} and {@code …/enable}. The
+ * them (no password hashes), {@code POST /v1/users/{username}/disable} and {@code …/enable}, and
+ * {@code …/require-2fa} ({@code {"required": true}}: 2FA for this person whatever the policy). The
  * same operations are on the admin pages. Runs blocking work (Redis, Argon2id) off the event loop.
  */
 final class UsersApi {
@@ -132,6 +133,32 @@ final class UsersApi {
     });
   }
 
+  /** POST /v1/users/{username}/require-2fa {@code {"required": true|false}}: 2FA for this person whatever the policy. */
+  void requireTwoFactor(RoutingContext ctx) {
+    Tenant tenant = VerificationApi.tenant(ctx);
+    String username = ctx.pathParam("username");
+    if (!(VerificationApi.body(ctx).getValue("required") instanceof Boolean required)) {
+      Problems.send(ctx, 400, "invalid-field", "'required' must be true or false.");
+      return;
+    }
+    blocking(ctx, () -> {
+      Optional<UserStore.User> user = web.users().find(tenant.id(), username);
+      user.ifPresent(u -> {
+        web.users().setTwoFactorRequired(tenant.id(), u.username(), required);
+        web.activity().recordAdminAction(tenant.id(), u.username(), new ActivityLog.Entry(web.clock().instant(),
+            "2fa-required", "admin:api", required ? "An administrator requires 2FA for your account."
+                : "An administrator no longer requires 2FA for your account (the company policy still applies).", null));
+      });
+      return user.flatMap(u -> web.users().find(tenant.id(), u.username()));
+    }, user -> {
+      if (user.isEmpty()) {
+        Problems.send(ctx, 404, "user-not-found", "No such user.");
+      } else {
+        respond(ctx, 200, json(user.get()));
+      }
+    });
+  }
+
   /** GET /v1/policy: the company 2FA policy of the hosted pages. */
   void policy(RoutingContext ctx) {
     Tenant tenant = VerificationApi.tenant(ctx);
@@ -157,6 +184,8 @@ final class UsersApi {
         "forced".equals(mode) ? PolicyStore.Mode.FORCED : PolicyStore.Mode.OPT_IN, g);
     blocking(ctx, () -> {
       web.policies().set(tenant.id(), policy);
+      web.activity().recordCompanyAction(tenant.id(), new ActivityLog.Entry(web.clock().instant(), "policy-changed",
+          "admin:api", "2FA policy set to " + mode + " with " + g + " grace sign-ins.", null));
       return policy;
     }, p -> respond(ctx, 200, json(p)));
   }

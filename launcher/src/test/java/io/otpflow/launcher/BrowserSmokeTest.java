@@ -149,8 +149,7 @@ class BrowserSmokeTest {
 
     try (Browser phone = Browser.phone()) {
       phone.open(p.gatewayUrl() + "/dev/outbox.html");
-      // The screen is the phone's; the layout viewport stays 980 px wide, as on a real phone, because
-      // this development page has no <meta name="viewport">.
+      // The screen is the phone's (the page has <meta name="viewport">, so it is laid out 390 px wide).
       assertThat(phone.script("return [screen.width, devicePixelRatio, matchMedia('(pointer: coarse)').matches]"))
           .isEqualTo(List.of(390L, 3L, true));
       assertThat(phone.script("return navigator.userAgent").toString()).contains("Mobile");

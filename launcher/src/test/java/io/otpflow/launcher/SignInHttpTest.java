@@ -166,6 +166,38 @@ class SignInHttpTest {
   }
 
   @Test
+  void changingThePasswordNeedsTheCurrentOneAndSignsOutOtherSessions() throws Exception {
+    p.createUser("petra", "petra-password-1", "user");
+    Agent laptop = new Agent();
+    assertThat(laptop.signIn("petra", "petra-password-1").statusCode()).isEqualTo(303);
+    Agent phone = new Agent();
+    assertThat(phone.signIn("petra", "petra-password-1").statusCode()).isEqualTo(303);
+
+    assertThat(laptop.get("/t/acme/security/password").statusCode()).isEqualTo(200);
+    HttpResponse<String> wrong = laptop.post("/t/acme/security/password",
+        Map.of("csrf", laptop.csrf, "current", "not-the-password", "new", "petra-password-2", "again", "petra-password-2"));
+    assertThat(wrong.statusCode()).isEqualTo(403);
+    assertThat(wrong.body()).contains("Your current password is not right.");
+    HttpResponse<String> mismatch = laptop.post("/t/acme/security/password",
+        Map.of("csrf", laptop.csrf, "current", "petra-password-1", "new", "petra-password-2", "again", "petra-password-3"));
+    assertThat(mismatch.statusCode()).isEqualTo(400);
+    HttpResponse<String> tooShort = laptop.post("/t/acme/security/password",
+        Map.of("csrf", laptop.csrf, "current", "petra-password-1", "new", "short", "again", "short"));
+    assertThat(tooShort.statusCode()).isEqualTo(400);
+
+    String before = laptop.session();
+    HttpResponse<String> changed = laptop.post("/t/acme/security/password",
+        Map.of("csrf", laptop.csrf, "current", "petra-password-1", "new", "petra-password-2", "again", "petra-password-2"));
+    assertThat(changed.statusCode()).isEqualTo(303);
+    assertThat(laptop.session()).as("a new session id").isNotEqualTo(before);
+    assertThat(laptop.get("/t/acme/").headers().firstValue("location").orElse("")).endsWith("/security");
+    assertThat(phone.get("/t/acme/").headers().firstValue("location").orElse("")).as("the other session ended")
+        .endsWith("/sign-in");
+    assertThat(new Agent().signIn("petra", "petra-password-1").statusCode()).isEqualTo(401);
+    assertThat(new Agent().signIn("petra", "petra-password-2").statusCode()).isEqualTo(303);
+  }
+
+  @Test
   void hostileFormInputGetsAClearAnswerAndChangesNothing() throws Exception {
     String script = "<script>alert(1)</script>\"'";
     HttpResponse<String> r = new Agent().signIn(script, "x");

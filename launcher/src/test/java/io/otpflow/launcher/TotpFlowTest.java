@@ -73,6 +73,44 @@ class TotpFlowTest {
     return key;
   }
 
+  @Test
+  void aRedeliveredRefusedProofIsCountedOnceTowardTheLockout() throws Exception {
+    String account = "redelivered-" + System.nanoTime();
+    AuthenticatorApp.Key key = enrolAndConfirm(ACME_KEY, account);
+    String factorId = p.get("/v1/accounts/" + account, ACME_KEY).body().getJsonArray("factors").getJsonObject(0)
+        .getString("id");
+    java.util.Set<String> near = new java.util.HashSet<>();
+    long step = Math.floorDiv(p.clock.instant().getEpochSecond(), key.period());
+    for (long s = step - 1; s <= step + 1; s++) {
+      near.add(AuthenticatorApp.codeAtStep(key, s));
+    }
+    String wrong = java.util.stream.IntStream.range(0, 10).mapToObj(i -> String.valueOf(i).repeat(6))
+        .filter(c -> !near.contains(c)).findFirst().orElseThrow();
+    io.otpflow.common.CodeMac mac = new io.otpflow.common.CodeMac(
+        Base64.getDecoder().decode(p.env.get(io.otpflow.common.PlatformKeys.CODE_MAC_KEY)));
+    String eventId = java.util.UUID.randomUUID().toString();
+    io.otpflow.common.events.AccountRequest.Remove remove = new io.otpflow.common.events.AccountRequest.Remove(eventId,
+        Instant.now(), "acme", account, factorId,
+        new io.otpflow.common.events.AccountRequest.Proof(mac.mac("acme", eventId, wrong), null, null, false, null));
+    // The same request three times, as Kafka would redeliver it; acme locks at the third wrong code.
+    try (io.otpflow.common.kafka.RequestReplyClient client = io.otpflow.common.kafka.RequestReplyClient.start(
+        io.otpflow.common.kafka.KafkaSettings.fromEnv(new io.otpflow.common.Env(p.env), "redelivery-test"),
+        "redelivery-test-" + System.nanoTime(), Duration.ofSeconds(30))) {
+      for (int i = 0; i < 3; i++) {
+        io.otpflow.common.events.AccountReply reply = client.request(Topics.ACCOUNT_REQUESTS,
+            io.otpflow.common.accounts.AccountRegistryReader.accountMac(mac, "acme", account), remove,
+            io.otpflow.common.events.AccountReply.class, Duration.ofSeconds(10)).get(15, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(reply).as("delivery %d", i + 1).isEqualTo(new io.otpflow.common.events.AccountReply.ProofRefused("invalid-proof"));
+      }
+    }
+    TestPlatform.Reply second = p.delete("/v1/accounts/" + account + "/factors/" + factorId, ACME_KEY,
+        "{\"code\": \"" + wrong + "\"}");
+    assertThat(second.status()).as("the second wrong code, not the fourth").isEqualTo(403);
+    TestPlatform.Reply third = p.delete("/v1/accounts/" + account + "/factors/" + factorId, ACME_KEY,
+        "{\"code\": \"" + wrong + "\"}");
+    assertThat(third.status()).as("the third locks").isEqualTo(429);
+  }
+
   private static String startTotp(String apiKey, String account) {
     TestPlatform.Reply r = p.post("/v1/verifications", apiKey, "{\"channel\": \"totp\", \"account\": \"" + account + "\"}");
     assertThat(r.status()).as("%s", r.body()).isEqualTo(201);

@@ -149,7 +149,9 @@ public final class VerifierService implements RuntimeBacked {
         outcome = Json.read(earlier.getBytes(StandardCharsets.UTF_8), AccountRegistry.Outcome.class);
       } else {
         outcome = accountRegistry.handle(request);
-        if (remember && !outcome.events().isEmpty()) { // only changes: a refusal is simply decided again
+        // Refusals too: a wrong code counted toward the lockout must not be counted again when Kafka
+        // redelivers the request. Only "unavailable" is not remembered: that one must be tried again.
+        if (remember && !(outcome.reply() instanceof AccountReply.Unavailable)) {
           accounts.rememberOutcome(request.tenant(), request.account(), request.eventId(), Json.writeString(outcome));
         }
       }

@@ -60,6 +60,13 @@ public final class ActivityLog {
     redis.ltrim(audit, 0, 999);
   }
 
+  /** An admin's change to the company as a whole (its 2FA policy): in the tenant's audit log only. */
+  public void recordCompanyAction(String tenant, Entry entry) {
+    String audit = auditKey(tenant);
+    redis.lpush(audit, Json.writeString(entry));
+    redis.ltrim(audit, 0, 999);
+  }
+
   public List<Entry> recent(String tenant, String username, int max) {
     return read(key(tenant, username), max);
   }

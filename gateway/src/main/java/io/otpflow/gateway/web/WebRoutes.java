@@ -56,6 +56,8 @@ public final class WebRoutes {
             ? "/t/" + web.tenants().all().iterator().next().id() + "/sign-in" : "/t/")
         .end());
     new SignInPages(web).register(routes);
+    new PasswordPages(web).register(routes);
+    AdminPages.register(routes, web);
     PersonPages.register(web, routes);
   }
 

@@ -1,0 +1,96 @@
+package io.otpflow.gateway.web;
+
+import static io.otpflow.gateway.web.Html.esc;
+
+import io.otpflow.gateway.web.SessionStore.Stage;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * A signed-in person changes their password: the current one (the same Argon2id check as at sign-in,
+ * and counted against the same per-username limit when wrong), then the new one twice. A change
+ * ends every other session of theirs, and this browser continues under a new session id.
+ */
+final class PasswordPages {
+  private final WebPlatform web;
+
+  PasswordPages(WebPlatform web) {
+    this.web = web;
+  }
+
+  void register(WebRoutes routes) {
+    routes.get("/security/password", this::form);
+    routes.post("/security/password", this::change);
+  }
+
+  private void form(PageContext p) {
+    if (!p.session().signedIn()) {
+      p.redirect(p.path("/sign-in"));
+      return;
+    }
+    show(p, 200, null);
+  }
+
+  private void show(PageContext p, int status, String error) {
+    p.render(status, "Change password", "<section class=\"card narrow\"><h1>Change your password</h1>"
+        + Html.notice("error", error)
+        + "<form method=\"post\" action=\"" + esc(p.path("/security/password")) + "\">" + p.csrfField()
+        + "<input type=\"hidden\" name=\"username\" autocomplete=\"username\" value=\"" + esc(p.session().username()) + "\">"
+        + "<label for=\"current\">Current password</label>"
+        + "<input id=\"current\" name=\"current\" type=\"password\" autocomplete=\"current-password\" required autofocus"
+        + " maxlength=\"" + UserStore.MAX_PASSWORD + "\">"
+        + "<label for=\"new\">New password</label>"
+        + "<input id=\"new\" name=\"new\" type=\"password\" autocomplete=\"new-password\" required minlength=\""
+        + UserStore.MIN_PASSWORD + "\" maxlength=\"" + UserStore.MAX_PASSWORD + "\">"
+        + "<p class=\"muted small\">At least " + UserStore.MIN_PASSWORD + " characters. A passphrase of a few words is easy"
+        + " to remember and hard to guess.</p>"
+        + "<label for=\"again\">New password again</label>"
+        + "<input id=\"again\" name=\"again\" type=\"password\" autocomplete=\"new-password\" required maxlength=\""
+        + UserStore.MAX_PASSWORD + "\">"
+        + "<button type=\"submit\" class=\"primary\">Change password</button></form>"
+        + "<p class=\"small\"><a href=\"" + esc(p.path("/security")) + "\">Back to security</a></p></section>");
+  }
+
+  private void change(PageContext p) {
+    if (!p.session().signedIn()) {
+      p.redirect(p.path("/sign-in"));
+      return;
+    }
+    String tenant = p.tenant().id();
+    String username = p.session().username();
+    String current = Objects.requireNonNullElse(p.form("current"), "");
+    String next = Objects.requireNonNullElse(p.form("new"), "");
+    String again = Objects.requireNonNullElse(p.form("again"), "");
+    String userSubject = io.otpflow.common.TenantDirectory.sha256(username);
+    if (web.attempts().count(tenant, "password-user", userSubject) >= SignInPages.MAX_FAILURES_PER_USER) {
+      show(p, 429, "Too many wrong passwords. Try again in "
+          + SignInPages.minutes(web.attempts().secondsLeft(tenant, "password-user", userSubject)) + ".");
+      return;
+    }
+    if (current.length() > UserStore.MAX_PASSWORD || web.users().authenticate(tenant, username, current).isEmpty()) {
+      web.attempts().hit(tenant, "password-user", userSubject, SignInPages.WINDOW);
+      show(p, 403, "Your current password is not right.");
+      return;
+    }
+    if (next.length() < UserStore.MIN_PASSWORD || next.length() > UserStore.MAX_PASSWORD) {
+      show(p, 400, "The new password must be " + UserStore.MIN_PASSWORD + " to " + UserStore.MAX_PASSWORD + " characters.");
+      return;
+    }
+    if (!next.equals(again)) {
+      show(p, 400, "The two new passwords are not the same.");
+      return;
+    }
+    if (next.equalsIgnoreCase(username) || next.equals(current)) {
+      show(p, 400, "Choose a new password that is not your username or your current password.");
+      return;
+    }
+    Instant now = web.clock().instant();
+    web.users().setPassword(tenant, username, next);
+    web.sessions().deleteAllOf(tenant, username);
+    p.switchSession(web.sessions().advance(p.session(), username, Stage.SIGNED_IN, now));
+    web.activity().record(tenant, username, new ActivityLog.Entry(now, "password-changed", username,
+        "Password changed; every other session was signed out.", p.clientIp()));
+    p.updateSession(web.sessions().withAttribute(p.session(), SignInFlow.NOTICE, "password-changed"));
+    p.redirect(p.path("/security"));
+  }
+}
