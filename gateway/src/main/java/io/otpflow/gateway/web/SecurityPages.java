@@ -67,7 +67,8 @@ final class SecurityPages {
     boolean on = SignInFlow.hasTwoFactor(view);
     PolicyStore.Policy policy = web.policies().get(tenant);
     StringBuilder b = new StringBuilder("<h1>Security</h1><p class=\"muted\">")
-        .append(esc(user.displayName())).append(" · ").append(esc(user.username())).append("</p>");
+        .append(esc(user.displayName())).append(" · ").append(esc(user.username())).append(user.external() ? ""
+            : " · <a href=\"" + esc(p.path("/security/password")) + "\">Change password</a>").append("</p>");
     String done = p.form("done");
     b.append(Html.notice("ok", done == null ? null : DONE.get(done)));
     if (!on && policy.requires(user)) {
