@@ -68,7 +68,7 @@ class SignInPagesTest {
       shots(b, "setup-choose");
       b.open(p.gatewayUrl() + "/t/acme/security");
       b.waitForUrl("/security/setup"); // only setup is reachable
-      b.click("form input[value=app] ~ button");
+      submit(b, "form input[value=app] ~ button");
       b.waitForText("h1", "Set up your authenticator app");
       shots(b, "setup-app-qr");
       String uri = AuthenticatorApp.readQrWithZxing(b.imagePng("img.qr"));
@@ -77,12 +77,12 @@ class SignInPagesTest {
       assertThat(key.account()).isEqualTo(user);
       assertThat(b.text(".secret").replace(" ", "")).isEqualTo(key.secret());
       b.fill("#code", AuthenticatorApp.codeAtStep(key, freshStep()));
-      b.click("button.primary");
+      submit(b, "button.primary");
       b.waitForText("h1", "You're all set");
       List<String> recoveryCodes = b.texts("ol.codes li");
       assertThat(recoveryCodes).hasSize(10).allMatch(c -> c.matches("[a-z2-9]{5}-[a-z2-9]{5}"));
       shots(b, "setup-done-recovery-codes");
-      b.click("a.button.primary");
+      submit(b, "a.button.primary");
       b.waitForUrl("/t/acme/security");
       b.waitForText(".badge.ok", "On");
       shots(b, "security-with-app");
@@ -93,17 +93,17 @@ class SignInPagesTest {
       b.waitForText("main", "Open your authenticator app");
       shots(b, "verify-app");
       b.fill("#code", AuthenticatorApp.codeAtStep(key, freshStep()));
-      b.click("button.primary");
+      submit(b, "button.primary");
       b.waitForUrl("/t/acme/security");
       b.waitForText("table.activity", "password and authenticator app");
 
       signOut(b); // and once with a recovery code, as after losing the phone
       signIn(b, user);
-      b.click("form input[value=recovery_code] ~ button");
+      submit(b, "form input[value=recovery_code] ~ button");
       b.waitForText("label[for=code]", "Recovery code");
       shots(b, "verify-recovery-code");
       b.fill("#code", recoveryCodes.get(3).toUpperCase());
-      b.click("button.primary");
+      submit(b, "button.primary");
       b.waitForUrl("/t/acme/security");
       b.waitForText("main", "9 unused codes left");
       noConsoleErrors(b);
@@ -138,12 +138,12 @@ class SignInPagesTest {
       b.waitForUrl("/sign-in/verify");
       b.waitForText("main", "We will text a code to +141");
       shots(b, "verify-sms-start");
-      b.click("form input[value=sms] ~ button.primary");
+      submit(b, "form input[value=sms] ~ button.primary");
       b.waitForText("main", "We texted a code to");
       shots(b, "verify-sms-code");
       b.fill("#code", smsCode(phone, 2));
       b.click("input[name=trust]");
-      b.click("button.primary");
+      submit(b, "button.primary");
       b.waitForUrl("/t/acme/security");
       b.waitForText("ul.list.trusted", "This browser");
       shots(b, "security-trusted-browser");
@@ -157,7 +157,7 @@ class SignInPagesTest {
       b.waitForUrl("/t/acme/security");
       b.waitForText("table.activity", "trusted browser");
 
-      b.click("ul.list.trusted button");
+      submit(b, "ul.list.trusted button");
       b.waitForText(".notice.ok", "no longer trusted");
       signOut(b);
       signIn(b, user);
@@ -174,17 +174,15 @@ class SignInPagesTest {
     p.clock.set(p.clock.instant().plus(Duration.ofMinutes(11))); // the enrolment's text out of the number's window
     try (Browser b = Browser.desktop()) {
       signIn(b, user);
-      b.click("form input[value=sms] ~ button.primary");
+      submit(b, "form input[value=sms] ~ button.primary");
       b.waitForText("main", "We texted a code to");
       for (int sent = 2; sent <= 5; sent++) {
         p.clock.set(p.clock.instant().plusSeconds(31)); // the issuer's least interval between texts to one number
-        org.openqa.selenium.WebElement before = b.element("form.resend button");
-        b.click("form.resend button");
-        b.waitUntil("the next page", org.openqa.selenium.support.ui.ExpectedConditions.stalenessOf(before)::apply);
+        submit(b, "form.resend button");
         b.waitForText("main", "We texted a code to");
       }
       p.clock.set(p.clock.instant().plusSeconds(31));
-      b.click("form.resend button");
+      submit(b, "form.resend button");
       b.waitForText(".notice.error", "too many codes for this sign-in");
       shots(b, "verify-too-many");
       // The enrolment's text and five for the sign-in, the sixth refused.
@@ -203,7 +201,7 @@ class SignInPagesTest {
       b.waitForUrl("/sign-in/verify");
       b.waitForText("main", "We will send a notification");
       shots(b, "verify-push-start");
-      b.click("form input[value=push] ~ button.primary");
+      submit(b, "form input[value=push] ~ button.primary");
       String number = b.waitForText("p.number", "").strip();
       assertThat(number).matches("[0-9]{2}");
       shots(b, "verify-push-waiting");
@@ -220,14 +218,20 @@ class SignInPagesTest {
     try (Browser b = Browser.desktop(); Browser phone = Browser.phone()) {
       String device = addDevice(phone, user);
       signIn(b, user);
-      b.click("form input[value=push] ~ button.primary");
+      submit(b, "form input[value=push] ~ button.primary");
       String number = b.waitForText("p.number", "").strip();
-      b.click("#push-done button"); // "I approved it" before anyone did: the server asks the platform, not the browser
+      submit(b, "#push-done button"); // "I approved it" before anyone did: the server asks the platform, not the browser
       b.waitForText(".notice.error", "Not approved yet");
       assertThat(b.url()).contains("/sign-in/verify");
       answer(phone, device, number, "deny");
       b.waitUntil("the refusal", Duration.ofSeconds(20),
-          d -> d.findElements(By.cssSelector(".notice.error")).stream().anyMatch(e -> e.getText().contains("denied on your phone")));
+          d -> {
+            try { // the poll's script submits the form: the old page may go while this reads it
+              return d.findElements(By.cssSelector(".notice.error")).stream().anyMatch(e -> e.getText().contains("denied on your phone"));
+            } catch (org.openqa.selenium.WebDriverException e) {
+              return false;
+            }
+          });
       assertThat(b.url()).contains("/sign-in/verify");
       shots(b, "verify-push-denied");
       b.open(p.gatewayUrl() + "/t/acme/security");
@@ -244,15 +248,15 @@ class SignInPagesTest {
       signIn(b, user);
       b.fill("#code", AuthenticatorApp.codeAtStep(key, freshStep()));
       b.click("input[name=trust]");
-      b.click("button.primary");
+      submit(b, "button.primary");
       b.waitForUrl("/t/acme/security");
       b.waitForText("ul.list.trusted", "This browser");
       shots(b, "security");
-      b.click("a.button.danger");
+      submit(b, "a.button.danger");
       b.waitForText("h1", "Turn off two-step verification");
       shots(b, "security-off");
       b.fill("#code", "000000");
-      b.click("button.primary");
+      submit(b, "button.primary");
       b.waitForText(".notice.error", "not valid");
       shots(b, "security-off-refused");
       JsonObject account = p.get("/v1/accounts/" + user, ACME_KEY).body();
@@ -261,34 +265,34 @@ class SignInPagesTest {
 
       b.open(p.gatewayUrl() + "/t/acme/security/recovery-codes");
       b.fill("#code", AuthenticatorApp.codeAtStep(key, freshStep()));
-      b.click("button.primary");
+      submit(b, "button.primary");
       b.waitForText("h1", "Your new recovery codes");
       assertThat(b.texts("ol.codes li")).hasSize(10);
       shots(b, "security-recovery-codes");
 
       b.open(p.gatewayUrl() + "/t/acme/security");
-      b.click("ul.list.factors a.button");
+      submit(b, "ul.list.factors a.button");
       b.waitForText("h1", "Remove Authenticator app");
       shots(b, "security-remove");
 
       b.open(p.gatewayUrl() + "/t/acme/security");
       String phone = TestPlatform.uniquePhone();
       b.fill("#phone", phone.substring(2));
-      b.click("form[action$='/security/phone'] button");
+      submit(b, "form[action$='/security/phone'] button");
       b.waitForText("h1", "Add a phone number");
       shots(b, "security-add-phone");
       b.fill("#code", smsCode(phone, 1));
-      b.click("button.primary");
+      submit(b, "button.primary");
       b.waitForText(".notice.ok", "Added");
       assertThat(b.texts("ul.list.factors li")).hasSize(2);
 
       // Turning off with valid codes: one per factor (the registry takes one proof per change), the app last.
-      b.click("a.button.danger");
+      submit(b, "a.button.danger");
       b.fill("#code", AuthenticatorApp.codeAtStep(key, freshStep()));
-      b.click("button.primary");
+      submit(b, "button.primary");
       b.waitForText(".notice.error", "1 more to remove");
       b.fill("#code", AuthenticatorApp.codeAtStep(key, freshStep()));
-      b.click("button.primary");
+      submit(b, "button.primary");
       b.waitForText(".notice.ok", "Two-step verification is off");
       b.waitForText(".badge.warn", "Off");
       b.waitForText("main", "None. Tick"); // removing a factor forgets trusted browsers
@@ -306,14 +310,14 @@ class SignInPagesTest {
       b.open(p.gatewayUrl() + "/t/acme/sign-in");
       b.fill("#username", "nobody-" + user);
       b.fill("#password", PASSWORD);
-      b.click("button.primary");
+      submit(b, "button.primary");
       b.waitForText(".notice.error", "Wrong username or password");
       long unknownStatus = status(b);
       String unknown = b.text("main").replace("nobody-" + user, "NAME");
       b.open(p.gatewayUrl() + "/t/acme/sign-in");
       b.fill("#username", user);
       b.fill("#password", "not-" + PASSWORD);
-      b.click("button.primary");
+      submit(b, "button.primary");
       b.waitForText(".notice.error", "Wrong username or password");
       assertThat(status(b)).isEqualTo(unknownStatus).isEqualTo(401);
       assertThat(b.text("main").replace(user, "NAME")).isEqualTo(unknown);
@@ -330,16 +334,14 @@ class SignInPagesTest {
       signIn(b, user);
       b.waitForUrl("/sign-in/verify");
       for (int i = 0; i < 6 && b.present("#code"); i++) {
-        org.openqa.selenium.WebElement form = b.element("#code");
         b.fill("#code", "000000");
-        b.click("button.primary");
-        b.waitUntil("the answer to the code", org.openqa.selenium.support.ui.ExpectedConditions.stalenessOf(form)::apply);
+        submit(b, "button.primary");
         b.waitForText(".notice.error", "code");
       }
       assertThat(b.text(".notice.error")).contains("locked");
       assertThat(b.present("#code")).as("no code form while locked").isFalse();
       shots(b, "verify-locked");
-      b.click("form.start-over button");
+      submit(b, "form.start-over button");
       b.waitForUrl("/t/acme/sign-in");
       signIn(b, user);
       b.waitForUrl("/sign-in/verify"); // the password still works...
@@ -360,13 +362,30 @@ class SignInPagesTest {
     b.open(p.gatewayUrl() + "/t/acme/sign-in");
     b.fill("#username", user);
     b.fill("#password", PASSWORD);
-    b.click("button.primary");
+    submit(b, "button.primary");
     b.waitUntil("the page after the password", d -> !d.getCurrentUrl().endsWith("/sign-in"));
   }
 
   private static void signOut(Browser b) {
-    b.click("header form.inline button");
+    submit(b, "header form.inline button");
     b.waitForUrl("/t/acme/sign-in");
+  }
+
+  /**
+   * Clicks what submits a form or follows a link, and waits until the page it was on is gone, so
+   * the next wait cannot read the old page while the new one replaces it.
+   */
+  private static void submit(Browser b, String css) {
+    b.script("window.otpflowLeaving = true"); // gone with this document
+    b.click(css);
+    b.waitUntil("the next page after clicking " + css, Duration.ofSeconds(20), d -> {
+      try {
+        return Boolean.TRUE.equals(((org.openqa.selenium.JavascriptExecutor) d)
+            .executeScript("return !window.otpflowLeaving && document.readyState === 'complete'"));
+      } catch (org.openqa.selenium.WebDriverException e) {
+        return false; // between the two documents (Chromium answers "Node … does not belong to the document")
+      }
+    });
   }
 
   /** The HTTP status of the page the browser shows (Navigation Timing). */
@@ -417,7 +436,7 @@ class SignInPagesTest {
     phone.open(p.gatewayUrl() + "/dev/outbox.html");
     phone.fill("input[name=account]", user);
     phone.fill("input[name=label]", "Test phone");
-    phone.click("form[action='/dev/devices'] button");
+    submit(phone, "form[action='/dev/devices'] button");
     phone.waitForUrl("result=device-added");
     JsonArray devices = p.get("/v1/accounts/" + user + "/devices", ACME_KEY).body().getJsonArray("devices");
     assertThat(devices).hasSize(1);
@@ -434,7 +453,7 @@ class SignInPagesTest {
     if ("approve".equals(decision)) {
       phone.fill(form + " input[name=number]", number);
     }
-    phone.click(form + " button[value=" + decision + "]");
+    submit(phone, form + " button[value=" + decision + "]");
     phone.waitForUrl("result=" + (decision.equals("approve") ? "approved" : "denied"));
   }
 
