@@ -185,6 +185,7 @@ class SignInPagesTest {
       submit(b, "form.resend button");
       b.waitForText(".notice.error", "too many codes for this sign-in");
       shots(b, "verify-too-many");
+      assertThat(b.present("#code")).as("the last code sent may still be typed").isTrue();
       // The enrolment's text and five for the sign-in, the sixth refused.
       await().atMost(Duration.ofSeconds(20)).until(() -> p.twilio.messages().stream().filter(m -> phone.equals(m.to())).count(),
           n -> n == 6);

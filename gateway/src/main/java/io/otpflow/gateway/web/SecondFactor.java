@@ -88,7 +88,10 @@ final class SecondFactor {
         p.updateSession(p.web().sessions().withAttribute(p.session(), VERIFICATION, c.verification().id()));
         yield new Start.Started(c.verification().id(), c.verification().number());
       }
-      case IssuerReply.Found f -> new Start.Started(f.verification().id(), f.verification().number());
+      case IssuerReply.Found f -> {
+        p.updateSession(p.web().sessions().withAttribute(p.session(), VERIFICATION, f.verification().id()));
+        yield new Start.Started(f.verification().id(), f.verification().number());
+      }
       case IssuerReply.RateLimited r -> new Start.Refused(IssuerReply.RateLimited.UNANSWERED.equals(r.reason())
           ? "Too many notifications went unanswered. Try another way, or wait " + SignInPages.minutes(r.retryAfterSeconds()) + "."
           : "Too many codes were sent. Try another way, or wait " + SignInPages.minutes(r.retryAfterSeconds()) + ".");

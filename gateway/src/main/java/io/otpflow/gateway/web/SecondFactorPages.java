@@ -63,13 +63,16 @@ final class SecondFactorPages {
         show(p, user, 400, "Choose one of the ways below.");
         return;
       }
-      set(p, SecondFactor.METHOD, m.key());
-      set(p, SecondFactor.VERIFICATION, null);
+      // A refused start keeps the way and code the person had: the last code sent may still be typed.
       if (("sms".equals(m.key()) || "push".equals(m.key()))
           && SecondFactor.start(p, user, m, context(p)) instanceof SecondFactor.Start.Refused r) {
         show(p, user, 429, r.message());
         return;
       }
+      if (!"sms".equals(m.key()) && !"push".equals(m.key())) {
+        set(p, SecondFactor.VERIFICATION, null);
+      }
+      set(p, SecondFactor.METHOD, m.key());
       p.redirect(p.path("/sign-in/verify"));
     } else if ("push-done".equals(action)) {
       pushDone(p, user);
