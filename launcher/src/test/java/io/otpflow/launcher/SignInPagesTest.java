@@ -105,7 +105,9 @@ class SignInPagesTest {
       b.fill("#code", recoveryCodes.get(3).toUpperCase());
       submit(b, "button.primary");
       b.waitForUrl("/t/acme/security");
+      b.waitForText(".notice.warn", "You signed in with a recovery code. 9 codes are left");
       b.waitForText("main", "9 unused codes left");
+      shots(b, "security-after-recovery-code");
       noConsoleErrors(b);
     } finally {
       p.setPolicy("opt-in", 3);

@@ -195,7 +195,11 @@ final class SecondFactorPages {
     if (trust) {
       TrustedBrowsers.remember(p, user);
     }
-    SignInFlow.complete(p, user, how + (trust ? "; this browser is trusted for 30 days" : ""));
+    SignInFlow.signIn(p, user, how + (trust ? "; this browser is trusted for 30 days" : ""));
+    if (how.endsWith("recovery code")) { // before the redirect, so the security page surely sees it
+      p.updateSession(web.sessions().withAttribute(p.session(), SignInFlow.NOTICE, "recovery-code"));
+    }
+    p.redirect(p.path("/security"));
   }
 
   private String restart(PageContext p, String message) {

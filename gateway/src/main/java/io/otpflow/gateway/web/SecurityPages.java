@@ -76,7 +76,16 @@ final class SecurityPages {
       b.append(Html.notice("warn", "Your company requires 2FA: set it up now (" + left
           + (left == 1 ? " sign-in" : " sign-ins") + " left)."));
     }
-    if (p.session().attribute(SignInFlow.NOTICE) != null) {
+    String notice = p.session().attribute(SignInFlow.NOTICE);
+    if (notice != null) {
+      int codes = view.recoveryCodes() == null ? 0 : view.recoveryCodes().remaining();
+      b.append(switch (notice) {
+        case "password-changed" -> Html.notice("ok", "Your password was changed. Every other session was signed out.");
+        case "recovery-code" -> Html.notice("warn", "You signed in with a recovery code. " + codes
+            + (codes == 1 ? " code is" : " codes are") + " left: create new ones below if you are running low,"
+            + " and add a way to sign in if you lost your phone.");
+        default -> ""; // "grace": the banner above says it whenever it applies
+      });
       p.updateSession(web.sessions().withAttribute(p.session(), SignInFlow.NOTICE, null));
     }
     List<ActivityLog.Entry> admin = web.activity().unseenAdminActions(tenant, user.username());
@@ -155,8 +164,9 @@ final class SecurityPages {
   private static void recovery(PageContext p, StringBuilder b, AccountView view, boolean on) {
     int left = view.recoveryCodes() == null ? 0 : view.recoveryCodes().remaining();
     b.append("<section class=\"card\"><h2>Recovery codes</h2><p>").append(left == 0 ? "You have no recovery codes."
-        : left + " unused " + (left == 1 ? "code" : "codes") + " left.").append(" Each lets you sign in once when you"
-        + " do not have your phone.</p>");
+        : left + " unused " + (left == 1 ? "code" : "codes") + " left.").append(on || left == 0 ? " Each lets you sign in"
+        + " once when you do not have your phone.</p>" : " They are not needed while two-step verification is off, and"
+        + " work again once you add a way to sign in.</p>");
     if (on || left > 0) {
       b.append("<a class=\"button\" href=\"").append(esc(p.path("/security/recovery-codes"))).append("\">")
           .append(left == 0 ? "Create recovery codes" : "Create new codes").append("</a>");
