@@ -315,7 +315,7 @@ final class Browser implements AutoCloseable {
   /** Waits until the element at {@code css} is visible and its text contains {@code expected}; returns its text. */
   String waitForText(String css, String expected) {
     wait.withMessage("text '" + expected + "' in " + css)
-        .until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector(css), expected));
+        .until(whilePagesChange(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector(css), expected)::apply));
     return text(css);
   }
 
@@ -331,12 +331,32 @@ final class Browser implements AutoCloseable {
    * and returns it; fails naming {@code what} otherwise.
    */
   <T> T waitUntil(String what, Function<WebDriver, T> condition) {
-    return wait.withMessage(what).until(condition::apply);
+    return wait.withMessage(what).until(whilePagesChange(condition));
+  }
+
+  /**
+   * The condition, reading "not yet" while the page is being replaced: Chromium then answers element
+   * reads with "Node with given id does not belong to the document" (or a stale element), which is a
+   * moment of navigation, not a failure.
+   */
+  private static <T> java.util.function.Function<WebDriver, T> whilePagesChange(Function<WebDriver, T> condition) {
+    return d -> {
+      try {
+        return condition.apply(d);
+      } catch (org.openqa.selenium.StaleElementReferenceException e) {
+        return null;
+      } catch (org.openqa.selenium.WebDriverException e) {
+        if (e.getMessage() != null && e.getMessage().contains("does not belong to the document")) {
+          return null;
+        }
+        throw e;
+      }
+    };
   }
 
   /** The same with another timeout (e.g. a message that goes through Kafka first). */
   <T> T waitUntil(String what, Duration timeout, Function<WebDriver, T> condition) {
-    return new WebDriverWait(driver, timeout).withMessage(what).until(condition::apply);
+    return new WebDriverWait(driver, timeout).withMessage(what).until(whilePagesChange(condition));
   }
 
   /** Runs {@code script} in the page (WebDriver scripts are not subject to the page's script-src). */

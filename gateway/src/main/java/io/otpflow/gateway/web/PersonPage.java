@@ -169,6 +169,8 @@ final class PersonPage {
       show(p, 409, u, Html.notice("error", refused + " Nothing was removed."));
       return;
     }
+    // A browser trusted with the removed factor must not skip the factor that replaces it.
+    TrustedBrowsers.revokeAll(web.redis(), p.tenant().id(), u.username());
     web.activity().recordAdminAction(p.tenant().id(), u.username(), AdminPages.entry(p, me, "factor-removed",
         "An administrator removed your " + lowerFirst(describe(factor)) + ". Reason: " + reason));
     AdminPages.redirect(p, p.path("/admin/people/person?u=" + u.username()), "removed");
