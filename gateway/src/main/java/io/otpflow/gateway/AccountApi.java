@@ -265,6 +265,17 @@ final class AccountApi {
         });
   }
 
+  /** DELETE …/factors: two-step verification off, every factor, device and recovery code on one proof. */
+  void turnOff(RoutingContext ctx) {
+    Tenant tenant = VerificationApi.tenant(ctx);
+    String account = ctx.pathParam("account");
+    PlatformCalls.Proof proof = proof(ctx);
+    if (proof == null) {
+      return;
+    }
+    on(ctx, calls.turnOff(tenant, account, proof)).onSuccess(reply -> answer(ctx, reply, 200));
+  }
+
   void generateRecoveryCodes(RoutingContext ctx) {
     Tenant tenant = VerificationApi.tenant(ctx);
     String account = ctx.pathParam("account");

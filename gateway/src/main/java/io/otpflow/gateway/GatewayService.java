@@ -88,6 +88,7 @@ public final class GatewayService implements AutoCloseable {
     router.post(account + "/factors/phone").handler(accounts::validateAccount).handler(api::requireJsonObject).handler(accounts::enrollPhone);
     router.get(account + "/factors/:factor/qr.png").handler(accounts::validateAccount).handler(accounts::qrPng);
     router.post(account + "/factors/:factor/confirm").handler(accounts::validateAccount).handler(api::requireJsonObject).handler(accounts::confirm);
+    router.delete(account + "/factors").handler(accounts::validateAccount).handler(api::optionalJsonObject).handler(accounts::turnOff);
     router.delete(account + "/factors/:factor").handler(accounts::validateAccount).handler(api::optionalJsonObject).handler(accounts::removeFactor);
     router.post(account + "/recovery-codes").handler(accounts::validateAccount).handler(api::optionalJsonObject).handler(accounts::generateRecoveryCodes);
     router.post(account + "/devices").handler(accounts::validateAccount).handler(api::requireJsonObject).handler(accounts::registerDevice);

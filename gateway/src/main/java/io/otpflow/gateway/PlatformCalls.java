@@ -217,6 +217,13 @@ public final class PlatformCalls {
         sealedProof(tenant, eventId, proof)));
   }
 
+  /** Turns two-step verification off: every factor, device and recovery code of the account, on one proof. */
+  public CompletableFuture<AccountReply> turnOff(Tenant tenant, String account, Proof proof) {
+    String eventId = UUID.randomUUID().toString();
+    return ask(tenant, account, new AccountRequest.TurnOff(eventId, Instant.now(), tenant.id(), account,
+        sealedProof(tenant, eventId, proof)));
+  }
+
   /** A new set of recovery codes: the registry's reply and, when it took them, the codes to show once. */
   public record RecoveryCodeSet(AccountReply reply, List<String> codes) {}
 

@@ -98,6 +98,7 @@ final class AccountRegistry {
       case AccountRequest.EnrollPhone e -> enrollPhone(tenant, e, now);
       case AccountRequest.Confirm c -> confirm(tenant, c, now);
       case AccountRequest.Remove r -> remove(tenant, r, now);
+      case AccountRequest.TurnOff t -> turnOff(tenant, t, now);
       case AccountRequest.GenerateRecoveryCodes g -> recoveryCodes(tenant, g, now);
       case AccountRequest.RegisterDevice d -> registerDevice(tenant, d, now);
     };
@@ -304,6 +305,41 @@ final class AccountRegistry {
     });
   }
 
+  /**
+   * Two-step verification off: every factor and device (pending ones too) and the recovery codes go
+   * in one write, on one proof, with an event per factor and one for the codes. A code of any factor
+   * that is going, a recovery code, a recent approved verification of the account, or an admin's
+   * reason proves it, as for removing one factor.
+   */
+  private Outcome turnOff(Tenant tenant, AccountRequest.TurnOff t, Instant now) {
+    AccountStore.Snapshot s = store.read(tenant.id(), t.account());
+    if (s.live(now).isEmpty() && s.recoveryHashes().isEmpty()) {
+      return Outcome.of(new AccountReply.Done(view(t.account(), s, now), null)); // nothing to turn off
+    }
+    Proven proven = s.hasActiveFactorOrRecoveryCodes(now)
+        ? prove(tenant, t.account(), t.proof(), t.eventId(), s, now)
+        : Proven.unconfirmed(t.proof());
+    if (proven.refusal() != null) {
+      return Outcome.of(proven.refusal());
+    }
+    return change(tenant, t.account(), now, null, snap -> {
+      AccountStore.Change change = new AccountStore.Change();
+      List<AccountEvent> events = new ArrayList<>();
+      for (StoredFactor f : snap.live(now)) {
+        change.remove(f);
+        events.add(event(tenant, t.account(), StoredFactor.DEVICE.equals(f.type()) ? "device_removed" : "factor_removed",
+            f, proven.actor(), proven.reason(), proven.kind(), null));
+      }
+      if (!snap.recoveryHashes().isEmpty()) {
+        snap.recoveryHashes().keySet().forEach(change::delete);
+        change.delete(AccountField.RECOVERY_CREATED).delete(AccountField.RECOVERY_USED);
+        events.add(new AccountEvent(UUID.randomUUID().toString(), now, tenant.id(), t.account(), "recovery_codes_removed",
+            null, "recovery_codes", proven.actor(), proven.reason(), proven.kind(), 0));
+      }
+      return events.isEmpty() ? Decision.nothing() : Decision.write(change, events);
+    });
+  }
+
   private Outcome recoveryCodes(Tenant tenant, AccountRequest.GenerateRecoveryCodes g, Instant now) {
     Set<String> tags = new HashSet<>();
     for (String mac : g.codeMacs()) {
@@ -454,6 +490,10 @@ final class AccountRegistry {
 
     static Decision write(AccountStore.Change change, AccountEvent event) {
       return new Decision(change, null, List.of(event));
+    }
+
+    static Decision write(AccountStore.Change change, List<AccountEvent> events) {
+      return new Decision(change, null, List.copyOf(events));
     }
   }
 

@@ -149,9 +149,10 @@ public final class VerifierService implements RuntimeBacked {
         outcome = Json.read(earlier.getBytes(StandardCharsets.UTF_8), AccountRegistry.Outcome.class);
       } else {
         outcome = accountRegistry.handle(request);
-        // Refusals too: a wrong code counted toward the lockout must not be counted again when Kafka
-        // redelivers the request. Only "unavailable" is not remembered: that one must be tried again.
-        if (remember && !(outcome.reply() instanceof AccountReply.Unavailable)) {
+        // Changes, and the refusals that counted a wrong code toward the lockout, which must not be
+        // counted again when Kafka redelivers the request. Other refusals changed nothing and leave
+        // nothing behind: they are simply decided again.
+        if (remember && (!outcome.events().isEmpty() || countedAWrongCode(outcome.reply()))) {
           accounts.rememberOutcome(request.tenant(), request.account(), request.eventId(), Json.writeString(outcome));
         }
       }
@@ -165,6 +166,11 @@ public final class VerifierService implements RuntimeBacked {
       LOG.info("Account event {} for factor {} of tenant {} by {}.", event.type(), event.factorId(), event.tenant(), event.actor());
     }
     runtime.replies().send(record, outcome.reply());
+  }
+
+  private static boolean countedAWrongCode(AccountReply reply) {
+    return reply instanceof AccountReply.Denied || reply instanceof AccountReply.Locked
+        || (reply instanceof AccountReply.ProofRefused p && "invalid-proof".equals(p.reason()));
   }
 
   /**

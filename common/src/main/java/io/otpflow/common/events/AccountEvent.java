@@ -10,7 +10,7 @@ import java.time.Instant;
  * token, a code or a phone number.
  *
  * @param type factor_added, factor_confirmed, factor_removed, recovery_codes_generated,
- *     device_registered, device_updated or device_removed
+ *     recovery_codes_removed (2FA turned off), device_registered, device_updated or device_removed
  * @param factorType totp, phone, device or recovery_codes
  * @param actor user (through the tenant's API key), admin (the tenant's admin key) or system
  * @param reason the admin's reason, or why the system acted (token-dead, expired); null for users

@@ -20,6 +20,7 @@ import java.util.List;
   @JsonSubTypes.Type(value = AccountRequest.EnrollPhone.class, name = "enroll_phone"),
   @JsonSubTypes.Type(value = AccountRequest.Confirm.class, name = "confirm"),
   @JsonSubTypes.Type(value = AccountRequest.Remove.class, name = "remove"),
+  @JsonSubTypes.Type(value = AccountRequest.TurnOff.class, name = "turn_off"),
   @JsonSubTypes.Type(value = AccountRequest.GenerateRecoveryCodes.class, name = "generate_recovery_codes"),
   @JsonSubTypes.Type(value = AccountRequest.RegisterDevice.class, name = "register_device"),
   @JsonSubTypes.Type(value = AccountRequest.Get.class, name = "get")
@@ -109,6 +110,19 @@ public sealed interface AccountRequest {
     public Remove {
       common(eventId, tenant, account);
       Json.require(factorId, "factor_id");
+      Json.require(proof, "proof");
+    }
+  }
+
+  /**
+   * Turn two-step verification off for the account: every factor and device (pending ones too) and
+   * the recovery codes go, on one {@code proof} (an admin's reason, or a code of one of the factors
+   * that are going). An account with nothing active needs no proof, and nothing happens.
+   */
+  record TurnOff(String eventId, Instant occurredAt, String tenant, String account, Proof proof)
+      implements AccountRequest {
+    public TurnOff {
+      common(eventId, tenant, account);
       Json.require(proof, "proof");
     }
   }

@@ -79,7 +79,9 @@ public final class ActivityLog {
   public List<Entry> unseenAdminActions(String tenant, String username) {
     String seen = redis.get(seenKey(tenant, username));
     Instant since = seen == null ? Instant.EPOCH : Instant.parse(seen);
-    return recent(tenant, username, KEEP).stream().filter(e -> e.byAdmin() && e.at().isAfter(since)).toList();
+    // Being created is no news to the person signing in for the first time.
+    return recent(tenant, username, KEEP).stream()
+        .filter(e -> e.byAdmin() && e.at().isAfter(since) && !"user-created".equals(e.kind())).toList();
   }
 
   /** The person has been shown everything up to {@code now}. */

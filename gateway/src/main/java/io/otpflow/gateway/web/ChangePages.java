@@ -57,9 +57,8 @@ final class ChangePages {
       }
       case "off" -> {
         title = "Turn off two-step verification";
-        lead = "This removes every way you have to verify, so your password alone will sign you in. Trusted browsers"
-            + " are forgotten. " + (remaining(view).size() > 1 ? "Each removal needs its own code: you have "
-            + remaining(view).size() + " to remove." : "");
+        lead = "This removes every way you have to verify and your recovery codes, so your password alone will sign"
+            + " you in. Trusted browsers are forgotten. One code from any of them confirms it.";
       }
       default -> {
         title = "Create new recovery codes";
@@ -100,23 +99,26 @@ final class ChangePages {
       ask(p, "off", 403, "Your company requires two-step verification, so it cannot be turned off. Nothing was changed.");
       return;
     }
-    List<AccountView.Factor> left = remaining(SignInFlow.account(p, user));
-    if (left.isEmpty()) {
+    AccountView view = SignInFlow.account(p, user);
+    if (SignInFlow.activeFactors(view).isEmpty() && view.recoveryCodes().remaining() == 0) {
       p.redirect(p.path("/security?done=off"));
       return;
     }
-    String error = removeOne(p, user, left.get(0));
-    if (error != null) {
-      ask(p, "off", 403, error);
+    Proofs.Result proof = Proofs.fromForm(p, user);
+    if (proof.error() != null) {
+      ask(p, "off", 403, proof.error());
       return;
     }
-    if (left.size() > 1) {
-      ask(p, "off", 200, Enrolment.describe(left.get(0)) + " removed. " + (left.size() - 1) + " more to remove: enter"
-          + " another code (your app's next code, a recovery code or a text message code).");
+    // One request, one proof: the registry removes every factor, device and recovery code together.
+    AccountReply reply = p.await(web.calls().turnOff(p.tenant(), user.account(), proof.proof()));
+    if (!(reply instanceof AccountReply.Done)) {
+      ask(p, "off", 403, Proofs.refusal(p, user, reply));
       return;
     }
+    TrustedBrowsers.revokeAll(web.redis(), p.tenant().id(), user.username());
     web.activity().record(p.tenant().id(), user.username(), new ActivityLog.Entry(web.clock().instant(), "2fa-off",
-        user.username(), "Two-step verification turned off.", p.clientIp()));
+        user.username(), "Two-step verification turned off: every way to verify and the recovery codes were removed.",
+        p.clientIp()));
     p.redirect(p.path("/security?done=off"));
   }
 

@@ -110,7 +110,7 @@ final class SecurityPages {
     if (on) {
       b.append("<section class=\"card\"><h2>Turn off two-step verification</h2>").append(policy.requires(user)
           ? "<p class=\"muted\">Your company requires two-step verification, so it cannot be turned off.</p>"
-          : "<p class=\"muted\">Removes every way above and forgets trusted browsers. Needs a valid code.</p>"
+          : "<p class=\"muted\">Removes every way above and your recovery codes, and forgets trusted browsers. Needs one valid code.</p>"
               + "<a class=\"button danger\" href=\"" + esc(p.path("/security/off")) + "\">Turn off…</a>")
           .append("</section>");
     }
