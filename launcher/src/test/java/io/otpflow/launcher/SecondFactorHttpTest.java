@@ -1,5 +1,6 @@
 package io.otpflow.launcher;
 
+import static io.otpflow.launcher.TestPlatform.ACME_ADMIN_KEY;
 import static io.otpflow.launcher.TestPlatform.ACME_KEY;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -43,12 +44,29 @@ class SecondFactorHttpTest {
     p = TestPlatform.start(KafkaFixture.shared().bootstrapServers(), RedisFixture.shared().uri());
     p.createUser("hugo", PASSWORD, "user");
     p.createUser("ines", PASSWORD, "user");
-    TestPlatform.Reply enrolled = p.post("/v1/accounts/hugo/factors/totp", ACME_KEY, "{}");
+    confirmApp("hugo");
+  }
+
+  /** Enrols and confirms an authenticator app on {@code account} through the API; its key. */
+  private static AuthenticatorApp.Key confirmApp(String account) throws Exception {
+    TestPlatform.Reply enrolled = p.post("/v1/accounts/" + account + "/factors/totp", ACME_KEY, "{}");
     AuthenticatorApp.Key key = AuthenticatorApp.parse(enrolled.body().getString("otpauth_uri"));
+    long step = nextStep();
+    assertThat(p.post("/v1/accounts/" + account + "/factors/" + enrolled.body().getString("factor_id") + "/confirm",
+        ACME_KEY, new JsonObject().put("code", AuthenticatorApp.codeAtStep(key, step)).encode()).status()).isEqualTo(200);
+    return key;
+  }
+
+  /** Moves the clock into a TOTP step no code was used in yet; that step. */
+  private static long nextStep() {
     long step = Math.floorDiv(p.clock.instant().getEpochSecond(), 30) + 2;
     p.clock.set(Instant.ofEpochSecond(step * 30 + 1));
-    assertThat(p.post("/v1/accounts/hugo/factors/" + enrolled.body().getString("factor_id") + "/confirm", ACME_KEY,
-        new JsonObject().put("code", AuthenticatorApp.codeAtStep(key, step)).encode()).status()).isEqualTo(200);
+    return step;
+  }
+
+  private static void requireTwoFactor(String username) {
+    assertThat(p.post("/v1/users/" + username + "/require-2fa", ACME_ADMIN_KEY, "{\"required\": true}").status())
+        .isEqualTo(200);
   }
 
   @AfterAll
@@ -152,5 +170,27 @@ class SecondFactorHttpTest {
     a.post("/t/acme/security/app", Map.of("action", "start"));
     JsonObject account = p.get("/v1/accounts/ines", ACME_KEY).body();
     assertThat(account.getJsonArray("factors")).hasSize(1);
+  }
+
+  @Test
+  void aSetupSessionCannotSignInPastAFactorTheAccountGotMeanwhile() throws Exception {
+    p.createUser("setup-sam", PASSWORD, "user");
+    requireTwoFactor("setup-sam");
+    p.setPolicy("opt-in", 0);
+    try {
+      Agent attacker = new Agent(); // has the password, not the person's phone
+      assertThat(attacker.signIn("setup-sam").headers().firstValue("location")).hasValue("/t/acme/security/setup");
+      attacker.get("/t/acme/security/setup");
+      confirmApp("setup-sam"); // meanwhile the person sets up their app elsewhere
+      HttpResponse<String> start = attacker.post("/t/acme/security/setup", Map.of("action", "app"));
+      assertThat(start.statusCode()).as("no enrolment of the attacker's own app").isEqualTo(303);
+      assertThat(start.headers().firstValue("location")).hasValue("/t/acme/sign-in/verify");
+      attacker.get("/t/acme/sign-in/verify");
+      assertThat(attacker.location("/t/acme/security")).as("not signed in").endsWith("/sign-in/verify");
+      assertThat(attacker.location("/t/acme/security/setup")).endsWith("/sign-in");
+      assertThat(p.get("/v1/accounts/setup-sam", ACME_KEY).body().getJsonArray("factors")).hasSize(1);
+    } finally {
+      p.setPolicy("opt-in", 3);
+    }
   }
 }

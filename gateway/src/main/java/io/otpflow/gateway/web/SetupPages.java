@@ -8,7 +8,8 @@ import java.util.List;
 /**
  * /t/{tenant}/security/setup: two-step verification that must be set up before anything else (the
  * company forces it, or an admin requires it of this person, and the grace sign-ins are used up).
- * A session at stage SETUP reaches only this page and signing out. The authenticator app is offered
+ * A session at stage SETUP reaches only this page and signing out, and only while the account has no
+ * active second factor: once it has one, the session is sent to the second-factor step instead. The authenticator app is offered
  * first, a phone number as the alternative; once confirmed, the person is signed in and sees their
  * recovery codes, once.
  */
@@ -29,6 +30,16 @@ final class SetupPages {
         ? web.users().find(p.tenant().id(), p.session().username()).filter(u -> !u.disabled()).orElse(null) : null;
     if (user == null) {
       p.redirect(p.path(p.session().signedIn() ? "/security" : "/sign-in"));
+      return null;
+    }
+    // The session is here because the account had no second factor when the password was given. If it
+    // has one now (set up in another browser, or through the API), this session has not given it, and
+    // confirming a factor of its own here must not sign it in past the one the account has: it gives
+    // the account's second factor, as any sign-in would.
+    if (SignInFlow.hasTwoFactor(SignInFlow.account(p, user))) {
+      p.switchSession(web.sessions().advance(p.session(), user.username(), Stage.SECOND_FACTOR, web.clock().instant()));
+      p.redirect(p.path("/sign-in/verify"));
+      return null;
     }
     return user;
   }
