@@ -64,6 +64,18 @@ class SecondFactorHttpTest {
     return step;
   }
 
+  /** Moves the time of the agent's last full sign-in back, as if it signed in {@code minutes} ago. */
+  private static void signedInMinutesAgo(Agent a, int minutes) {
+    String session = a.cookies.getCookieStore().getCookies().stream().filter(c -> c.getName().equals("otpflow_session"))
+        .map(HttpCookie::getValue).findFirst().orElseThrow();
+    try (redis.clients.jedis.RedisClient redis = new io.otpflow.common.RedisSettings(URI.create(
+        io.otpflow.testing.RedisFixture.shared().uri()), Duration.ofSeconds(2), Duration.ofSeconds(5), 2).connect()) {
+      String key = "otp:web:session:" + io.otpflow.common.TenantDirectory.sha256(session);
+      assertThat(redis.hget(key, "authenticated_at")).isNotNull();
+      redis.hset(key, "authenticated_at", Instant.now().minus(Duration.ofMinutes(minutes)).toString());
+    }
+  }
+
   private static void requireTwoFactor(String username) {
     assertThat(p.post("/v1/users/" + username + "/require-2fa", ACME_ADMIN_KEY, "{\"required\": true}").status())
         .isEqualTo(200);
@@ -192,5 +204,29 @@ class SecondFactorHttpTest {
     } finally {
       p.setPolicy("opt-in", 3);
     }
+  }
+
+  @Test
+  void aNewPasswordDoesNotMakeAnOldSignInFreshEnoughToAddAFactor() throws Exception {
+    p.createUser("fresh-fay", PASSWORD, "user");
+    AuthenticatorApp.Key key = confirmApp("fresh-fay");
+    Agent a = new Agent();
+    assertThat(a.signIn("fresh-fay").headers().firstValue("location")).hasValue("/t/acme/sign-in/verify");
+    a.get("/t/acme/sign-in/verify");
+    long step = nextStep();
+    assertThat(a.post("/t/acme/sign-in/verify", Map.of("action", "code", "code", AuthenticatorApp.codeAtStep(key, step)))
+        .headers().firstValue("location")).hasValue("/t/acme/security");
+    a.get("/t/acme/security");
+    signedInMinutesAgo(a, 11); // past the 10 minutes a sign-in is fresh (the pages run on the real clock)
+    assertThat(a.post("/t/acme/security/app", Map.of("action", "start")).statusCode()).as("not fresh any more")
+        .isEqualTo(403);
+    a.get("/t/acme/security/password");
+    String next = "fresh-fay-password-2";
+    assertThat(a.post("/t/acme/security/password", Map.of("current", PASSWORD, "new", next, "again", next)).statusCode())
+        .isEqualTo(303);
+    a.get("/t/acme/security");
+    assertThat(a.post("/t/acme/security/app", Map.of("action", "start")).statusCode())
+        .as("the password alone, without a code, does not make the sign-in fresh").isEqualTo(403);
+    assertThat(p.get("/v1/accounts/fresh-fay", ACME_KEY).body().getJsonArray("factors")).hasSize(1);
   }
 }

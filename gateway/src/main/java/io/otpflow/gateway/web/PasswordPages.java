@@ -2,7 +2,6 @@ package io.otpflow.gateway.web;
 
 import static io.otpflow.gateway.web.Html.esc;
 
-import io.otpflow.gateway.web.SessionStore.Stage;
 import java.time.Instant;
 import java.util.Objects;
 
@@ -87,7 +86,8 @@ final class PasswordPages {
     Instant now = web.clock().instant();
     web.users().setPassword(tenant, username, next);
     web.sessions().deleteAllOf(tenant, username);
-    p.switchSession(web.sessions().advance(p.session(), username, Stage.SIGNED_IN, now));
+    // A new id, not a new sign-in: the password alone must not make the session fresh enough to add a factor.
+    p.switchSession(web.sessions().renew(p.session(), now));
     web.activity().record(tenant, username, new ActivityLog.Entry(now, "password-changed", username,
         "Password changed; every other session was signed out.", p.clientIp()));
     p.updateSession(web.sessions().withAttribute(p.session(), SignInFlow.NOTICE, "password-changed"));

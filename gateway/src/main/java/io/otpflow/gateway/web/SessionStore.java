@@ -127,6 +127,23 @@ public final class SessionStore {
     return s;
   }
 
+  /**
+   * The same session under a new id and CSRF token (the old id deleted), for a change that must not
+   * leave the old id usable (a new password). Stage, person and the time of the last full sign-in are
+   * kept: a new id is not a new sign-in, so it does not make the session fresh ({@link
+   * SecurityPages#FRESH}). The attributes are dropped.
+   */
+  public Session renew(Session old, Instant now) {
+    if (old.stage() == Stage.ANONYMOUS) {
+      return create(old.tenant(), now);
+    }
+    redis.del(key(old.id()));
+    Session s = new Session(randomToken(), old.tenant(), old.username(), old.stage(), randomToken(), old.createdAt(),
+        old.authenticatedAt(), Map.of());
+    save(s, now);
+    return s;
+  }
+
   /** Sets (or with null, removes) one attribute of a stored session; anonymous sessions keep none. */
   public Session withAttribute(Session s, String name, String value) {
     if (s.stage() == Stage.ANONYMOUS) {
