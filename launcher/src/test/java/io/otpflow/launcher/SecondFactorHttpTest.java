@@ -17,8 +17,11 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -228,5 +231,36 @@ class SecondFactorHttpTest {
     assertThat(a.post("/t/acme/security/app", Map.of("action", "start")).statusCode())
         .as("the password alone, without a code, does not make the sign-in fresh").isEqualTo(403);
     assertThat(p.get("/v1/accounts/fresh-fay", ACME_KEY).body().getJsonArray("factors")).hasSize(1);
+  }
+
+  @Test
+  void graceSignInsThatComeAtOnceAreCountedEachOnce() throws Exception {
+    p.createUser("grace-gil", PASSWORD, "user");
+    requireTwoFactor("grace-gil");
+    p.setPolicy("opt-in", 1);
+    try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+      List<Agent> agents = new ArrayList<>();
+      for (int i = 0; i < 6; i++) {
+        Agent a = new Agent();
+        a.get("/t/acme/sign-in");
+        agents.add(a);
+      }
+      List<CompletableFuture<String>> signIns = new ArrayList<>();
+      for (Agent a : agents) {
+        signIns.add(CompletableFuture.supplyAsync(() -> {
+          try {
+            return a.post("/t/acme/sign-in", Map.of("username", "grace-gil", "password", PASSWORD)).headers()
+                .firstValue("location").orElse("");
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        }, pool));
+      }
+      List<String> where = signIns.stream().map(CompletableFuture::join).toList();
+      assertThat(where).as("one grace sign-in, whatever the timing").containsOnlyOnce("/t/acme/security")
+          .filteredOn(w -> !w.equals("/t/acme/security")).containsOnly("/t/acme/security/setup");
+    } finally {
+      p.setPolicy("opt-in", 3);
+    }
   }
 }

@@ -54,12 +54,15 @@ public final class SignInFlow {
     }
     PolicyStore.Policy policy = web.policies().get(page.tenant().id());
     if (policy.requires(user)) {
-      if (user.graceSignInsUsed() >= policy.graceSignIns()) {
+      // The count that decides is the one the increment returns: sign-ins that come at once all read
+      // the same count from before, so a check of that alone would let every one of them in.
+      long used = user.graceSignInsUsed() >= policy.graceSignIns() ? Long.MAX_VALUE
+          : web.users().useGraceSignIn(page.tenant().id(), user.username());
+      if (used > policy.graceSignIns()) {
         page.switchSession(web.sessions().advance(page.session(), user.username(), Stage.SETUP, web.clock().instant()));
         page.redirect(page.path("/security/setup"));
         return;
       }
-      long used = web.users().useGraceSignIn(page.tenant().id(), user.username());
       complete(page, user, "password only (grace sign-in " + used + " of " + policy.graceSignIns() + ")");
       page.updateSession(web.sessions().withAttribute(page.session(), NOTICE, "grace"));
       return;
