@@ -263,4 +263,25 @@ class SecondFactorHttpTest {
       p.setPolicy("opt-in", 3);
     }
   }
+
+  @Test
+  void anAdminCannotRemoveTheirOwnFactorWithAReasonInsteadOfACode() throws Exception {
+    p.createUser("self-ada", PASSWORD, "admin");
+    AuthenticatorApp.Key key = confirmApp("self-ada");
+    String factor = p.get("/v1/accounts/self-ada", ACME_KEY).body().getJsonArray("factors").getJsonObject(0)
+        .getString("id");
+    Agent a = new Agent(); // the admin's browser, left signed in
+    a.signIn("self-ada");
+    a.get("/t/acme/sign-in/verify");
+    long step = nextStep();
+    assertThat(a.post("/t/acme/sign-in/verify", Map.of("action", "code", "code", AuthenticatorApp.codeAtStep(key, step)))
+        .headers().firstValue("location")).hasValue("/t/acme/security");
+    HttpResponse<String> person = a.get("/t/acme/admin/people/person?u=self-ada");
+    assertThat(person.statusCode()).isEqualTo(200);
+    assertThat(person.body()).doesNotContain("/admin/people/remove");
+    HttpResponse<String> removed = a.post("/t/acme/admin/people/remove", Map.of("u", "self-ada", "id", factor,
+        "reason", "no code needed?"));
+    assertThat(removed.statusCode()).isEqualTo(403);
+    assertThat(p.get("/v1/accounts/self-ada", ACME_KEY).body().getJsonArray("factors")).as("still there").hasSize(1);
+  }
 }

@@ -59,6 +59,10 @@ final class PersonPage {
         .append(PeoplePages.disableButton(p, u, "person")).append(PeoplePages.requireButton(p, u, "person"))
         .append("</div></section>");
     h.append("<section class=\"card\"><h2>Second factors</h2>");
+    if (u.username().equals(p.session().username())) {
+      h.append("<p class=\"small muted\">These are yours: remove them on <a href=\"").append(esc(p.path("/security")))
+          .append("\">your security page</a>, with a code.</p>");
+    }
     factors(p, h, u, view.factors(), "This person has no authenticator app or phone number.");
     h.append("<h3>Push devices</h3>");
     factors(p, h, u, view.devices(), "No phone with the authenticator app is registered.");
@@ -89,7 +93,12 @@ final class PersonPage {
               : "<span class=\"badge warn\">not confirmed</span>")
           .append("<br><span class=\"small muted\">added ").append(esc(AdminPages.when(f.createdAt())))
           .append(" · last used ").append(esc(f.lastUsedAt() == null ? "never" : AdminPages.when(f.lastUsedAt())))
-          .append("</span></div><form method=\"post\" action=\"").append(esc(p.path("/admin/people/remove")))
+          .append("</span></div>");
+      if (u.username().equals(p.session().username())) {
+        h.append("</li>");
+        continue;
+      }
+      h.append("<form method=\"post\" action=\"").append(esc(p.path("/admin/people/remove")))
           .append("\" class=\"remove\">").append(p.csrfField()).append(hidden("u", u.username()))
           .append(hidden("id", f.id())).append("<input name=\"reason\" required maxlength=\"").append(AdminPages.MAX_REASON)
           .append("\" placeholder=\"Reason (the person sees it)\" aria-label=\"Reason for removing ")
@@ -137,6 +146,13 @@ final class PersonPage {
       return;
     }
     UserStore.User u = found.get();
+    if (u.username().equals(me.username())) {
+      // An admin's removal needs only a reason. For their own factors that would be a way round the code
+      // the security page asks for: a session left open could strip the admin's 2FA, then add its own.
+      show(p, 403, u, Html.notice("error", "Your own factors are removed on your security page, with a code."
+          + " Nothing was removed."));
+      return;
+    }
     String id = Optional.ofNullable(p.form("id")).orElse("");
     String reason = p.form("reason");
     String problem = FACTOR_ID.matcher(id).matches() ? AdminPages.checkText(reason, "The reason", AdminPages.MAX_REASON)
