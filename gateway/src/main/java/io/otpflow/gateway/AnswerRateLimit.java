@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
  * if it is still full, addresses not yet tracked share one bucket: memory stays bounded, clients
  * already tracked keep their own limit, and a flood from many addresses adds at most one limit's worth.
  */
-final class AnswerRateLimit {
+public final class AnswerRateLimit {
   static final int MAX_CLIENTS = 100_000;
   private static final String OVERFLOW = "overflow";
   private static final long MINUTE_NANOS = TimeUnit.MINUTES.toNanos(1);
@@ -123,8 +123,12 @@ final class AnswerRateLimit {
     }
   }
 
-  /** IPv4 addresses count one by one, IPv6 addresses by their /64; anything else as it is. */
-  static String subject(String address) {
+  /**
+   * IPv4 addresses count one by one, IPv6 addresses by their /64 (one host usually has a whole /64, so
+   * counting its addresses one by one would give it 2^64 budgets); anything else as it is. Also the
+   * subject of the hosted sign-in's per-address limit.
+   */
+  public static String subject(String address) {
     String canonical = canonical(address);
     if (canonical == null || canonical.indexOf(':') < 0) {
       return canonical != null ? canonical : String.valueOf(address);

@@ -36,7 +36,9 @@ class SignInHttpTest {
 
   @BeforeAll
   static void start() throws Exception {
-    p = TestPlatform.start(KafkaFixture.shared().bootstrapServers(), RedisFixture.shared().uri());
+    // This machine is the "proxy": a test may name the client with X-Forwarded-For; others send none.
+    p = TestPlatform.start(KafkaFixture.shared().bootstrapServers(), RedisFixture.shared().uri(),
+        Map.of("OTPFLOW_TRUSTED_PROXIES", "127.0.0.1"));
     p.createUser("hilda", "hilda-password-1", "user");
   }
 
@@ -211,6 +213,32 @@ class SignInHttpTest {
         .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"username\":1}")).build(),
         HttpResponse.BodyHandlers.ofString());
     assertThat(json.statusCode()).as("not a form: no CSRF token").isEqualTo(403);
+  }
+
+  @Test
+  void oneIpv6HostCannotSprayPasswordsFromEveryAddressOfItsNetwork() throws Exception {
+    // A /64 of its own each run: the window outlives a run, and the Redis is shared.
+    String net = String.format("2001:db8:%x:%x::", new java.util.Random().nextInt(0x10000), new java.util.Random().nextInt(0x10000));
+    for (int i = 1; i <= SPRAY_LIMIT; i++) {
+      assertThat(signInFrom(net + Integer.toHexString(i), "sprayed-" + i, "Summer2026!").statusCode()).isEqualTo(401);
+    }
+    HttpResponse<String> next = signInFrom(net + "beef", "sprayed-next", "Summer2026!");
+    assertThat(next.statusCode()).as("the next address of the same /64 is the same client").isEqualTo(429);
+    assertThat(signInFrom("2001:db8:ffff:ffff::1", "sprayed-other", "Summer2026!").statusCode())
+        .as("another network is not held back").isEqualTo(401);
+  }
+
+  /** The per-address limit of the sign-in (SignInPages.MAX_FAILURES_PER_IP). */
+  private static final int SPRAY_LIMIT = 50;
+
+  private static HttpResponse<String> signInFrom(String address, String username, String password) throws Exception {
+    Agent a = new Agent();
+    a.get("/t/acme/sign-in");
+    String body = "csrf=" + URLEncoder.encode(a.csrf, StandardCharsets.UTF_8) + "&username=" + username + "&password="
+        + URLEncoder.encode(password, StandardCharsets.UTF_8);
+    return a.http.send(HttpRequest.newBuilder(URI.create(p.gatewayUrl() + "/t/acme/sign-in")).timeout(Duration.ofSeconds(15))
+        .header("content-type", "application/x-www-form-urlencoded").header("x-forwarded-for", address)
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
   }
 
   private static HttpCookie cookie(String value) {

@@ -62,11 +62,13 @@ final class SignInPages {
     String username = typed.toLowerCase(Locale.ROOT);
     String password = Optional.ofNullable(p.form("password")).orElse("");
     String ip = p.clientIp();
+    // Addresses are limited as the answer API limits them: IPv6 by its /64, which one host can rotate through.
+    String ipSubject = io.otpflow.gateway.AnswerRateLimit.subject(ip);
     // The username subject is what was typed (valid or not), so unknown and known names are limited alike.
     String userSubject = io.otpflow.common.TenantDirectory.sha256(username);
-    if (web.attempts().count(tenant, "password-ip", ip) >= MAX_FAILURES_PER_IP
+    if (web.attempts().count(tenant, "password-ip", ipSubject) >= MAX_FAILURES_PER_IP
         || web.attempts().count(tenant, "password-user", userSubject) >= MAX_FAILURES_PER_USER) {
-      long wait = Math.max(web.attempts().secondsLeft(tenant, "password-ip", ip),
+      long wait = Math.max(web.attempts().secondsLeft(tenant, "password-ip", ipSubject),
           web.attempts().secondsLeft(tenant, "password-user", userSubject));
       p.routing().response().putHeader("retry-after", Long.toString(wait));
       show(p, 429, "Too many failed sign-ins. Try again in " + minutes(wait) + ".", typed);
@@ -75,7 +77,7 @@ final class SignInPages {
     Optional<UserStore.User> user = password.isEmpty() || password.length() > UserStore.MAX_PASSWORD
         ? Optional.empty() : web.users().authenticate(tenant, username, password);
     if (user.isEmpty()) {
-      web.attempts().hit(tenant, "password-ip", ip, WINDOW);
+      web.attempts().hit(tenant, "password-ip", ipSubject, WINDOW);
       web.attempts().hit(tenant, "password-user", userSubject, WINDOW);
       web.users().find(tenant, username).ifPresent(u -> web.activity().record(tenant, u.username(),
           new ActivityLog.Entry(web.clock().instant(), "sign-in-failed", u.username(), "Wrong password.", ip)));
