@@ -206,7 +206,10 @@ final class UsersApi {
   private static <T> void blocking(RoutingContext ctx, java.util.concurrent.Callable<T> work,
       java.util.function.Consumer<T> then) {
     ctx.vertx().executeBlocking(work, false).onComplete(r -> {
-      if (r.failed()) {
+      if (r.failed() && r.cause() instanceof UserStore.Busy) {
+        ctx.response().putHeader("retry-after", "2");
+        Problems.send(ctx, 503, "busy", "Too many password hashes at once; retry in a moment.");
+      } else if (r.failed()) {
         ctx.fail(r.cause());
       } else {
         then.accept(r.result());

@@ -7,6 +7,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import redis.clients.jedis.UnifiedJedis;
 
@@ -41,8 +44,27 @@ public final class UserStore {
     }
   }
 
+  /**
+   * Argon2id hashes one gateway computes at once, at most. Each takes its memory (19 MiB) and a core
+   * for tens of milliseconds, and runs on the worker threads every page shares: without a bound, sign-ins
+   * sent at once from many addresses (each within its per-address limit) would take every worker thread
+   * and the memory with them.
+   */
+  static final int HASHES_AT_ONCE = Math.max(2, Runtime.getRuntime().availableProcessors());
+  /** How long a request waits for a free slot before it is refused ({@link Busy}) instead of queueing. */
+  static final long HASH_WAIT_MILLIS = 1000;
+
+  /** Every hashing slot stayed taken for {@link #HASH_WAIT_MILLIS}: the request is refused, nothing was checked. */
+  public static final class Busy extends RuntimeException {
+    Busy() {
+      super("Too many password checks at once.", null, false, false);
+    }
+  }
+
   private final UnifiedJedis redis;
   private final PasswordHash hasher;
+  /** Package-private for tests, which hold it to see a busy gateway. */
+  final Semaphore slots = new Semaphore(HASHES_AT_ONCE);
   /** Verified against when the username is unknown, so an unknown user costs the same hash as a wrong password. */
   private final String dummyHash;
 
@@ -66,12 +88,13 @@ public final class UserStore {
     if (!USERNAME.matcher(username).matches()) {
       throw new IllegalArgumentException("invalid username");
     }
+    String hash = external || password == null ? "" : hashing(() -> hasher.hash(password)); // before anything is written
     if (redis.sadd(index(tenant), username) == 0) {
       return Optional.empty();
     }
     Map<String, String> fields = new HashMap<>();
     fields.put("display_name", displayName);
-    fields.put("password", external || password == null ? "" : hasher.hash(password));
+    fields.put("password", hash);
     fields.put("role", role.name().toLowerCase());
     fields.put("external", Boolean.toString(external));
     fields.put("disabled", "false");
@@ -106,7 +129,7 @@ public final class UserStore {
   public Optional<User> authenticate(String tenant, String username, String password) {
     Optional<User> user = find(tenant, username);
     String hash = user.map(User::passwordHash).filter(h -> !h.isEmpty()).orElse(dummyHash);
-    boolean matches = PasswordHash.verify(hash, password);
+    boolean matches = hashing(() -> PasswordHash.verify(hash, password));
     return user.filter(u -> matches && !u.external() && !u.disabled() && !u.passwordHash().isEmpty());
   }
 
@@ -119,7 +142,7 @@ public final class UserStore {
   }
 
   public void setPassword(String tenant, String username, String password) {
-    redis.hset(key(tenant, username), "password", hasher.hash(password));
+    redis.hset(key(tenant, username), "password", hashing(() -> hasher.hash(password)));
   }
 
   /** Counts a sign-in without 2FA against the grace the policy gives; returns how many are used now. */
@@ -129,6 +152,23 @@ public final class UserStore {
 
   public void recordSignIn(String tenant, String username, Instant at) {
     redis.hset(key(tenant, username), "last_sign_in_at", at.toString());
+  }
+
+  /** {@code work} (one Argon2id hash) in one of the {@link #HASHES_AT_ONCE} slots; {@link Busy} when none frees up in time. */
+  private <T> T hashing(Supplier<T> work) {
+    try {
+      if (!slots.tryAcquire(HASH_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
+        throw new Busy();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new Busy();
+    }
+    try {
+      return work.get();
+    } finally {
+      slots.release();
+    }
   }
 
   private static User fromHash(String tenant, String username, Map<String, String> h) {

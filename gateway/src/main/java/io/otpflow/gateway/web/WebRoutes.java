@@ -135,6 +135,10 @@ public final class WebRoutes {
       PageContext page = PageContext.of(ctx);
       try {
         handler.handle(page);
+      } catch (UserStore.Busy e) {
+        ctx.response().putHeader("retry-after", "2");
+        page.render(503, "Try again", "<h1>Please try again</h1><p>Too many people are signing in just now."
+            + " Nothing was changed. Try again in a moment.</p>");
       } catch (PageContext.PlatformUnavailable e) {
         LOG.warn("A page could not reach the platform in time: {}", e.getCause().toString());
         page.render(503, "Try again", "<h1>Please try again</h1><p>We could not reach the sign-in service just now."

@@ -1,6 +1,7 @@
 package io.otpflow.gateway.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.otpflow.common.PasswordHash;
 import io.otpflow.common.RedisSettings;
@@ -43,6 +44,26 @@ class WebStoresTest {
   @BeforeEach
   void freshTenant() {
     tenant = "w-" + UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  @Test
+  void passwordHashesBeyondTheGatewaysSlotsAreRefusedInsteadOfQueueing() throws Exception {
+    UserStore users = new UserStore(redis, FAST);
+    assertThat(users.create(tenant, "bea", "Bea", "correct horse battery", UserStore.Role.USER, false, T0)).isPresent();
+    users.slots.acquire(UserStore.HASHES_AT_ONCE); // every slot busy with other sign-ins
+    try {
+      long start = System.nanoTime();
+      assertThatThrownBy(() -> users.authenticate(tenant, "bea", "correct horse battery")).isInstanceOf(UserStore.Busy.class);
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).as("a bounded wait").isLessThan(Duration.ofSeconds(3));
+      assertThatThrownBy(() -> users.create(tenant, "cid", "Cid", "another good password", UserStore.Role.USER, false, T0))
+          .isInstanceOf(UserStore.Busy.class);
+      assertThat(redis.sismember(UserStore.index(tenant), "cid")).as("nothing half-written: the name is not taken").isFalse();
+      assertThatThrownBy(() -> users.setPassword(tenant, "bea", "a new password here")).isInstanceOf(UserStore.Busy.class);
+    } finally {
+      users.slots.release(UserStore.HASHES_AT_ONCE);
+    }
+    assertThat(users.authenticate(tenant, "bea", "correct horse battery")).as("the old password still works").isPresent();
+    assertThat(users.slots.availablePermits()).isEqualTo(UserStore.HASHES_AT_ONCE);
   }
 
   @Test
