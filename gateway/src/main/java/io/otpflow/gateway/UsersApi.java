@@ -117,7 +117,7 @@ final class UsersApi {
       user.ifPresent(u -> {
         web.users().setDisabled(tenant.id(), u.username(), disabled);
         if (disabled) {
-          web.sessions().deleteAllOf(tenant.id(), u.username());
+          io.otpflow.gateway.web.SignInFlow.endEverywhere(web, tenant.id(), u.username());
         }
         web.activity().recordAdminAction(tenant.id(), u.username(), new ActivityLog.Entry(web.clock().instant(),
             disabled ? "user-disabled" : "user-enabled", "admin:api", disabled ? "Account disabled." : "Account enabled.",

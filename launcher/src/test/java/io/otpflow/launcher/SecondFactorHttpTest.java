@@ -67,6 +67,13 @@ class SecondFactorHttpTest {
     return step;
   }
 
+  /** What closing the browser does: the session cookie goes, the 30-day trust cookie stays. */
+  private static void closeBrowser(Agent a) {
+    a.cookies.getCookieStore().getCookies().stream().filter(c -> c.getName().equals("otpflow_session")).toList()
+        .forEach(c -> a.cookies.getCookieStore().remove(null, c));
+    assertThat(a.cookies.getCookieStore().getCookies()).extracting(HttpCookie::getName).contains("otpflow_trust");
+  }
+
   /** Moves the time of the agent's last full sign-in back, as if it signed in {@code minutes} ago. */
   private static void signedInMinutesAgo(Agent a, int minutes) {
     String session = a.cookies.getCookieStore().getCookies().stream().filter(c -> c.getName().equals("otpflow_session"))
@@ -207,6 +214,46 @@ class SecondFactorHttpTest {
     } finally {
       p.setPolicy("opt-in", 3);
     }
+  }
+
+  @Test
+  void aPasswordChangeOrBeingDisabledForgetsTrustedBrowsers() throws Exception {
+    p.createUser("trusty-tom", PASSWORD, "user");
+    AuthenticatorApp.Key key = confirmApp("trusty-tom");
+    Agent laptop = new Agent();
+    assertThat(laptop.signIn("trusty-tom").headers().firstValue("location")).hasValue("/t/acme/sign-in/verify");
+    laptop.get("/t/acme/sign-in/verify");
+    assertThat(laptop.post("/t/acme/sign-in/verify", Map.of("action", "code", "code",
+        AuthenticatorApp.codeAtStep(key, nextStep()), "trust", "1")).headers().firstValue("location"))
+        .hasValue("/t/acme/security");
+    closeBrowser(laptop);
+    assertThat(laptop.signIn("trusty-tom").headers().firstValue("location")).as("trusted: no code")
+        .hasValue("/t/acme/security");
+
+    // Another browser changes the password: the laptop's trust goes with its session.
+    Agent phone = new Agent();
+    phone.signIn("trusty-tom");
+    phone.get("/t/acme/sign-in/verify");
+    phone.post("/t/acme/sign-in/verify", Map.of("action", "code", "code", AuthenticatorApp.codeAtStep(key, nextStep())));
+    phone.get("/t/acme/security/password");
+    String next = "trusty-tom-password-2";
+    assertThat(phone.post("/t/acme/security/password", Map.of("current", PASSWORD, "new", next, "again", next))
+        .statusCode()).isEqualTo(303);
+    closeBrowser(laptop);
+    laptop.get("/t/acme/sign-in");
+    HttpResponse<String> again = laptop.post("/t/acme/sign-in", Map.of("username", "trusty-tom", "password", next));
+    assertThat(again.headers().firstValue("location")).as("the code is asked again").hasValue("/t/acme/sign-in/verify");
+
+    // Trusted again, then disabled and enabled by an admin: the trust is gone too.
+    laptop.get("/t/acme/sign-in/verify");
+    laptop.post("/t/acme/sign-in/verify", Map.of("action", "code", "code", AuthenticatorApp.codeAtStep(key, nextStep()),
+        "trust", "1"));
+    assertThat(p.post("/v1/users/trusty-tom/disable", ACME_ADMIN_KEY, "").status()).isEqualTo(200);
+    assertThat(p.post("/v1/users/trusty-tom/enable", ACME_ADMIN_KEY, "").status()).isEqualTo(200);
+    closeBrowser(laptop);
+    laptop.get("/t/acme/sign-in");
+    assertThat(laptop.post("/t/acme/sign-in", Map.of("username", "trusty-tom", "password", next)).headers()
+        .firstValue("location")).hasValue("/t/acme/sign-in/verify");
   }
 
   @Test

@@ -101,6 +101,8 @@ class SignInHttpTest {
     String cookie = page.headers().allValues("set-cookie").stream().filter(c -> c.startsWith("otpflow_session="))
         .findFirst().orElseThrow();
     assertThat(cookie).containsIgnoringCase("HttpOnly").contains("SameSite=Lax").contains("Path=/t/acme");
+    assertThat(cookie).as("a session cookie: gone when the browser closes").doesNotContainIgnoringCase("Max-Age")
+        .doesNotContainIgnoringCase("Expires");
     assertThat(cookie).as("plain http in tests: Secure only when the public URL is https").doesNotContain("Secure");
 
     HttpResponse<String> css = a.get("/assets/otpflow.css");

@@ -95,8 +95,7 @@ public final class PageContext {
 
   Cookie cookie(String value) {
     return Cookie.cookie(COOKIE, value).setPath("/t/" + tenant.id()).setHttpOnly(true)
-        .setSecure(web.config().secureCookies()).setSameSite(CookieSameSite.LAX)
-        .setMaxAge(SessionStore.ABSOLUTE.toSeconds());
+        .setSecure(web.config().secureCookies()).setSameSite(CookieSameSite.LAX); // no Max-Age: gone with the browser
   }
 
   /** The address the request came from (the TCP peer, or X-Forwarded-For from a trusted proxy). */

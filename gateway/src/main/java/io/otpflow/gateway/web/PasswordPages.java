@@ -85,7 +85,7 @@ final class PasswordPages {
     }
     Instant now = web.clock().instant();
     web.users().setPassword(tenant, username, next);
-    web.sessions().deleteAllOf(tenant, username);
+    SignInFlow.endEverywhere(web, tenant, username);
     // A new id, not a new sign-in: the password alone must not make the session fresh enough to add a factor.
     p.switchSession(web.sessions().renew(p.session(), now));
     web.activity().record(tenant, username, new ActivityLog.Entry(now, "password-changed", username,

@@ -135,7 +135,7 @@ final class PeoplePages {
     }
     web.users().setDisabled(p.tenant().id(), u.username(), disable);
     if (disable) {
-      web.sessions().deleteAllOf(p.tenant().id(), u.username());
+      SignInFlow.endEverywhere(web, p.tenant().id(), u.username());
     }
     web.activity().recordAdminAction(p.tenant().id(), u.username(), AdminPages.entry(p, me,
         disable ? "user-disabled" : "user-enabled", disable ? "Account disabled by an administrator; signed out everywhere."

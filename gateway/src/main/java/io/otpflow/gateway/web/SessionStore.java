@@ -156,6 +156,9 @@ public final class SessionStore {
     } else {
       attributes.put(name, value);
       redis.hset(key(s.id()), "a:" + name, value);
+      if (redis.hget(key(s.id()), "stage") == null) {
+        redis.del(key(s.id())); // the session ended meanwhile: leave no stray key without an expiry
+      }
     }
     return new Session(s.id(), s.tenant(), s.username(), s.stage(), s.csrf(), s.createdAt(), s.authenticatedAt(),
         attributes);

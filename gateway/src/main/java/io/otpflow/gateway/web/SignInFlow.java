@@ -85,4 +85,13 @@ public final class SignInFlow {
     web.activity().record(page.tenant().id(), user.username(),
         new ActivityLog.Entry(now, "sign-in", user.username(), "Signed in: " + how + ".", page.clientIp()));
   }
+
+  /**
+   * Ends every session of the person and forgets every browser they trusted: on a password change
+   * and when an admin disables them, a trusted browser must not skip the second factor either.
+   */
+  public static void endEverywhere(WebPlatform web, String tenant, String username) {
+    web.sessions().deleteAllOf(tenant, username);
+    TrustedBrowsers.revokeAll(web.redis(), tenant, username);
+  }
 }
