@@ -229,6 +229,9 @@ class SecondFactorHttpTest {
     closeBrowser(laptop);
     assertThat(laptop.signIn("trusty-tom").headers().firstValue("location")).as("trusted: no code")
         .hasValue("/t/acme/security");
+    laptop.get("/t/acme/security");
+    assertThat(laptop.post("/t/acme/security/app", Map.of("action", "start")).statusCode())
+        .as("a sign-in without a code is not fresh enough to add a way to sign in").isEqualTo(403);
 
     // Another browser changes the password: the laptop's trust goes with its session.
     Agent phone = new Agent();

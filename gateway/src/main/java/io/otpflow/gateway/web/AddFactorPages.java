@@ -30,8 +30,10 @@ final class AddFactorPages {
     }
     AccountView view = SignInFlow.account(p, user);
     if (!SecurityPages.mayAdd(p, view)) {
-      card(p, 403, "Sign in again", Html.notice("error", "Adding a way to sign in needs a sign-in within the last 10"
-          + " minutes. Sign in again, then add it.") + back(p));
+      card(p, 403, "Sign in again", Html.notice("error", "Adding a way to sign in needs a sign-in with a code within"
+          + " the last 10 minutes. Sign in again, then add it"
+          + (SignInFlow.TRUSTED_BROWSER.equals(p.session().attribute(SignInFlow.VIA))
+              ? " (this browser is trusted: stop trusting it first, so the sign-in asks for your code)." : ".")) + back(p));
       return;
     }
     String path = p.path(app ? "/security/app" : "/security/phone");

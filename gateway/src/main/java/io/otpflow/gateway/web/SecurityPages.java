@@ -51,10 +51,14 @@ final class SecurityPages {
     return user;
   }
 
-  /** True when this person may add a factor now: they have none yet, or signed in within {@link #FRESH}. */
+  /**
+   * True when this person may add a factor now: they have none yet, or signed in with their second
+   * factor within {@link #FRESH} (a trusted browser's sign-in gave none).
+   */
   static boolean mayAdd(PageContext p, AccountView view) {
     Instant at = p.session().authenticatedAt();
-    return !SignInFlow.hasTwoFactor(view) || (at != null && at.plus(FRESH).isAfter(p.web().clock().instant()));
+    return !SignInFlow.hasTwoFactor(view) || (at != null && at.plus(FRESH).isAfter(p.web().clock().instant())
+        && !SignInFlow.TRUSTED_BROWSER.equals(p.session().attribute(SignInFlow.VIA)));
   }
 
   private void overview(PageContext p) {
@@ -142,7 +146,9 @@ final class SecurityPages {
     b.append("<section class=\"card\"><h2>Add a way to sign in</h2>");
     if (!mayAdd(p, view)) {
       b.append("<p>For your safety, adding a way to sign in needs a sign-in within the last 10 minutes, with your"
-          + " password and a code. Sign in again, then come back here.</p><form method=\"post\" action=\"")
+          + " password and a code. ").append(SignInFlow.TRUSTED_BROWSER.equals(p.session().attribute(SignInFlow.VIA))
+              ? "This browser is trusted, so you signed in without a code: stop trusting it (below), then sign in again."
+              : "Sign in again, then come back here.").append("</p><form method=\"post\" action=\"")
           .append(esc(p.path("/sign-out"))).append("\">").append(p.csrfField())
           .append("<button type=\"submit\">Sign in again</button></form></section>");
       return;

@@ -15,6 +15,9 @@ import java.util.List;
 public final class SignInFlow {
   /** Session attribute: a one-time notice shown on the next page (a key of the page's own messages). */
   public static final String NOTICE = "notice";
+  /** Session attribute: how the second factor was skipped ({@link #TRUSTED_BROWSER}); absent when a code was given. */
+  public static final String VIA = "via";
+  public static final String TRUSTED_BROWSER = "trusted-browser";
 
   private SignInFlow() {}
 
@@ -45,7 +48,10 @@ public final class SignInFlow {
     AccountView view = account(page, user);
     if (hasTwoFactor(view)) {
       if (TrustedBrowsers.trusts(page, user)) {
-        complete(page, user, "trusted browser");
+        // Password and trust cookie, no code: in, but not fresh enough to add a way to sign in.
+        signIn(page, user, "trusted browser");
+        page.updateSession(web.sessions().withAttribute(page.session(), VIA, TRUSTED_BROWSER));
+        page.redirect(page.path("/security"));
         return;
       }
       page.switchSession(web.sessions().advance(page.session(), user.username(), Stage.SECOND_FACTOR, web.clock().instant()));
