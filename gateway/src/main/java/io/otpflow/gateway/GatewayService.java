@@ -104,6 +104,8 @@ public final class GatewayService implements AutoCloseable {
     router.post("/v1/users/:username/enable").handler(users::requireAdmin).handler(users::enable);
     router.post("/v1/users/:username/require-2fa").handler(users::requireAdmin).handler(api::requireJsonObject)
         .handler(users::requireTwoFactor);
+    router.post("/v1/users/:username/password").handler(users::requireAdmin).handler(api::requireJsonObject)
+        .handler(users::setPassword);
     router.get("/v1/policy").handler(users::requireAdmin).handler(users::policy);
     router.put("/v1/policy").handler(users::requireAdmin).handler(api::requireJsonObject).handler(users::setPolicy);
     io.otpflow.gateway.web.WebRoutes.mount(router, web);

@@ -159,6 +159,40 @@ final class UsersApi {
     });
   }
 
+  /**
+   * POST /v1/users/{username}/password {@code {"password"}}: the helpdesk sets a new password; the
+   * person is signed out everywhere, their trusted browsers are forgotten, and they are told.
+   */
+  void setPassword(RoutingContext ctx) {
+    Tenant tenant = VerificationApi.tenant(ctx);
+    String username = ctx.pathParam("username");
+    Object password = VerificationApi.body(ctx).getValue("password");
+    if (!(password instanceof String p && p.length() >= UserStore.MIN_PASSWORD && p.length() <= UserStore.MAX_PASSWORD)) {
+      Problems.send(ctx, 400, "invalid-field", "'password' must be " + UserStore.MIN_PASSWORD + "-"
+          + UserStore.MAX_PASSWORD + " characters.");
+      return;
+    }
+    blocking(ctx, () -> {
+      Optional<UserStore.User> user = web.users().find(tenant.id(), username);
+      if (user.isEmpty() || user.get().external()) {
+        return user;
+      }
+      web.users().setPassword(tenant.id(), username, (String) password);
+      io.otpflow.gateway.web.SignInFlow.endEverywhere(web, tenant.id(), username);
+      web.activity().recordAdminAction(tenant.id(), username, new ActivityLog.Entry(web.clock().instant(), "password-set",
+          "admin:api", "An administrator set a new password for your account; you were signed out everywhere.", null));
+      return user;
+    }, user -> {
+      if (user.isEmpty()) {
+        Problems.send(ctx, 404, "user-not-found", "No such user.");
+      } else if (user.get().external()) {
+        Problems.send(ctx, 409, "external-user", "This person signs in through the identity provider: no password here.");
+      } else {
+        ctx.response().setStatusCode(204).end();
+      }
+    });
+  }
+
   /** GET /v1/policy: the company 2FA policy of the hosted pages. */
   void policy(RoutingContext ctx) {
     Tenant tenant = VerificationApi.tenant(ctx);

@@ -202,6 +202,46 @@ class SignInHttpTest {
   }
 
   @Test
+  void anAdminSetsANewPasswordForSomeoneWhoLostTheirsAndTheyAreSignedOutEverywhere() throws Exception {
+    p.setPolicy("opt-in", 3); // other classes on this platform's Redis may have left acme forced
+    p.createUser("helpdesk-hal", "helpdesk-password-1", "admin");
+    p.createUser("lost-lou", "lost-lou-password-1", "user");
+    Agent lou = new Agent();
+    assertThat(lou.signIn("lost-lou", "lost-lou-password-1").statusCode()).isEqualTo(303);
+
+    Agent hal = new Agent();
+    assertThat(hal.signIn("helpdesk-hal", "helpdesk-password-1").statusCode()).isEqualTo(303);
+    assertThat(hal.get("/t/acme/admin/people/person?u=lost-lou").body()).contains("Set password");
+    HttpResponse<String> tooShort = hal.post("/t/acme/admin/people/password",
+        Map.of("csrf", hal.csrf, "u", "lost-lou", "password", "short"));
+    assertThat(tooShort.statusCode()).isEqualTo(303);
+    assertThat(hal.get("/t/acme/admin/people/person?u=lost-lou").body()).contains("Nothing was changed.");
+    assertThat(new Agent().signIn("lost-lou", "lost-lou-password-1").statusCode()).isEqualTo(303);
+
+    HttpResponse<String> set = hal.post("/t/acme/admin/people/password",
+        Map.of("csrf", hal.csrf, "u", "lost-lou", "password", "handed-over-by-phone"));
+    assertThat(set.statusCode()).isEqualTo(303);
+    assertThat(hal.get("/t/acme/admin/people/person?u=lost-lou").body()).contains("The new password is set.");
+    assertThat(lou.get("/t/acme/").headers().firstValue("location").orElse("")).as("signed out everywhere")
+        .endsWith("/sign-in");
+    assertThat(new Agent().signIn("lost-lou", "lost-lou-password-1").statusCode()).isEqualTo(401);
+    assertThat(new Agent().signIn("lost-lou", "handed-over-by-phone").statusCode()).isEqualTo(303);
+    assertThat(hal.get("/t/acme/admin/people/person?u=helpdesk-hal").body()).as("not for the admin's own password")
+        .doesNotContain("Set password");
+
+    // The same through the admin API.
+    assertThat(p.post("/v1/users/lost-lou/password", TestPlatform.ACME_ADMIN_KEY, "{\"password\": \"api-set-password\"}")
+        .status()).isEqualTo(204);
+    assertThat(new Agent().signIn("lost-lou", "api-set-password").statusCode()).isEqualTo(303);
+    assertThat(p.post("/v1/users/lost-lou/password", TestPlatform.ACME_ADMIN_KEY, "{\"password\": \"short\"}")
+        .status()).isEqualTo(400);
+    assertThat(p.post("/v1/users/nobody-at-all/password", TestPlatform.ACME_ADMIN_KEY, "{\"password\": \"long-enough-1\"}")
+        .status()).isEqualTo(404);
+    assertThat(p.post("/v1/users/lost-lou/password", TestPlatform.ACME_KEY, "{\"password\": \"long-enough-1\"}")
+        .status()).as("the application key manages no people").isEqualTo(403);
+  }
+
+  @Test
   void hostileFormInputGetsAClearAnswerAndChangesNothing() throws Exception {
     String script = "<script>alert(1)</script>\"'";
     HttpResponse<String> r = new Agent().signIn(script, "x");

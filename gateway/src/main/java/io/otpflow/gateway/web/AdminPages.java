@@ -44,13 +44,19 @@ public final class AdminPages {
       Map.entry("gone", "info:That factor or device was removed already."),
       Map.entry("self", "error:You cannot disable yourself: ask another administrator."),
       Map.entry("no-person", "error:There is no such person."),
-      Map.entry("policy", "ok:The policy is saved. It applies from each person's next sign-in."));
+      Map.entry("policy", "ok:The policy is saved. It applies from each person's next sign-in."),
+      Map.entry(PasswordResetPage.NOTICE_KEY, "ok:The new password is set. The person is signed out everywhere and told."),
+      Map.entry("self-password", "error:Change your own password on your security page."),
+      Map.entry("external-password", "error:This person signs in through the identity provider: no password here."),
+      Map.entry("password-length", "error:The password must be " + UserStore.MIN_PASSWORD + " to "
+          + UserStore.MAX_PASSWORD + " characters. Nothing was changed."));
 
   private AdminPages() {}
 
   /** Registers every admin page; called once from {@link WebRoutes#mount}. */
   public static void register(WebRoutes routes, WebPlatform web) {
     new PeoplePages(web).register(routes);
+    new PasswordResetPage(web).register(routes);
     new PolicyPage(web).register(routes);
     new ReportPage(web).register(routes);
     new OperatorPage(web).register(routes);

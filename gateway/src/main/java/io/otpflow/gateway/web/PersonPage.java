@@ -70,6 +70,7 @@ final class PersonPage {
     h.append("<h3>Recovery codes</h3><p>").append(rc == null || rc.createdAt() == null ? "None generated."
         : rc.remaining() + " unused, generated " + esc(AdminPages.when(rc.createdAt())) + ", last used "
         + esc(rc.lastUsedAt() == null ? "never" : AdminPages.when(rc.lastUsedAt())) + ".").append("</p></section>");
+    h.append(PasswordResetPage.form(p, u));
     h.append("<section class=\"card\"><h2>Recent activity</h2>");
     activity(h, web.activity().recent(p.tenant().id(), u.username(), ACTIVITY), "Nothing yet.");
     h.append("</section>");
