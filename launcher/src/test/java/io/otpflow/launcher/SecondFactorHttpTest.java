@@ -7,25 +7,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.otpflow.testing.KafkaFixture;
 import io.otpflow.testing.RedisFixture;
 import io.vertx.core.json.JsonObject;
-import java.net.CookieManager;
 import java.net.HttpCookie;
 import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -38,7 +31,6 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class SecondFactorHttpTest {
-  private static final Pattern CSRF = Pattern.compile("name=\"csrf\" value=\"([^\"]+)\"");
   private static final String PASSWORD = "second-factor-password";
   private static TestPlatform p;
 
@@ -68,14 +60,14 @@ class SecondFactorHttpTest {
   }
 
   /** What closing the browser does: the session cookie goes, the 30-day trust cookie stays. */
-  private static void closeBrowser(Agent a) {
+  private static void closeBrowser(WebAgent a) {
     a.cookies.getCookieStore().getCookies().stream().filter(c -> c.getName().equals("otpflow_session")).toList()
         .forEach(c -> a.cookies.getCookieStore().remove(null, c));
     assertThat(a.cookies.getCookieStore().getCookies()).extracting(HttpCookie::getName).contains("otpflow_trust");
   }
 
   /** Moves the time of the agent's last full sign-in back, as if it signed in {@code minutes} ago. */
-  private static void signedInMinutesAgo(Agent a, int minutes) {
+  private static void signedInMinutesAgo(WebAgent a, int minutes) {
     String session = a.cookies.getCookieStore().getCookies().stream().filter(c -> c.getName().equals("otpflow_session"))
         .map(HttpCookie::getValue).findFirst().orElseThrow();
     try (redis.clients.jedis.RedisClient redis = new io.otpflow.common.RedisSettings(URI.create(
@@ -96,92 +88,53 @@ class SecondFactorHttpTest {
     p.close();
   }
 
-  /** A browser without a script engine: a cookie jar and the last page's CSRF token. */
-  private static final class Agent {
-    final CookieManager cookies = new CookieManager();
-    final HttpClient http = HttpClient.newBuilder().cookieHandler(cookies).connectTimeout(Duration.ofSeconds(5)).build();
-    String csrf;
-
-    HttpResponse<String> get(String path) throws Exception {
-      return keepToken(http.send(HttpRequest.newBuilder(URI.create(p.gatewayUrl() + path)).timeout(Duration.ofSeconds(15))
-          .GET().build(), HttpResponse.BodyHandlers.ofString()));
-    }
-
-    HttpResponse<String> post(String path, Map<String, String> fields) throws Exception {
-      Map<String, String> form = new LinkedHashMap<>(fields);
-      form.putIfAbsent("csrf", csrf);
-      String body = form.entrySet().stream().map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
-          + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8)).collect(Collectors.joining("&"));
-      return keepToken(http.send(HttpRequest.newBuilder(URI.create(p.gatewayUrl() + path)).timeout(Duration.ofSeconds(15))
-          .header("content-type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(body))
-          .build(), HttpResponse.BodyHandlers.ofString()));
-    }
-
-    private HttpResponse<String> keepToken(HttpResponse<String> r) {
-      Matcher m = CSRF.matcher(r.body());
-      if (m.find()) {
-        csrf = m.group(1);
-      }
-      return r;
-    }
-
-    HttpResponse<String> signIn(String username) throws Exception {
-      get("/t/acme/sign-in");
-      return post("/t/acme/sign-in", Map.of("username", username, "password", PASSWORD));
-    }
-
-    String location(String path) throws Exception {
-      return get(path).headers().firstValue("location").orElse("");
-    }
-  }
-
   @Test
   void theBrowsersWordSignsNobodyIn() throws Exception {
-    Agent a = new Agent();
-    assertThat(a.signIn("hugo").headers().firstValue("location")).hasValue("/t/acme/sign-in/verify");
+    WebAgent a = new WebAgent(p.gatewayUrl());
+    assertThat(a.signIn("hugo", PASSWORD).headers().firstValue("location")).hasValue("/t/acme/sign-in/verify");
     a.get("/t/acme/sign-in/verify");
     assertThat(new JsonObject(a.get("/t/acme/sign-in/push-status").body()).getString("status"))
         .as("no push was sent").isEqualTo("gone");
-    HttpResponse<String> done = a.post("/t/acme/sign-in/verify", Map.of("action", "push-done"));
+    HttpResponse<String> done = a.submit("/t/acme/sign-in/verify", Map.of("action", "push-done"));
     assertThat(done.statusCode()).as("a push that was never approved").isEqualTo(410);
-    HttpResponse<String> noCode = a.post("/t/acme/sign-in/verify", Map.of("action", "code", "code", "not-a-code"));
+    HttpResponse<String> noCode = a.submit("/t/acme/sign-in/verify", Map.of("action", "code", "code", "not-a-code"));
     assertThat(noCode.statusCode()).isEqualTo(422);
     assertThat(a.location("/t/acme/security")).as("still not signed in").endsWith("/sign-in/verify");
   }
 
   @Test
   void aForgedTrustCookieTrustsNothing() throws Exception {
-    Agent a = new Agent();
+    WebAgent a = new WebAgent(p.gatewayUrl());
     HttpCookie forged = new HttpCookie("otpflow_trust", "A".repeat(43));
     forged.setPath("/t/acme");
     forged.setVersion(0);
     a.cookies.getCookieStore().add(URI.create(p.gatewayUrl()), forged);
-    assertThat(a.signIn("hugo").headers().firstValue("location")).hasValue("/t/acme/sign-in/verify");
+    assertThat(a.signIn("hugo", PASSWORD).headers().firstValue("location")).hasValue("/t/acme/sign-in/verify");
   }
 
   @Test
   void stagesCannotBeSkipped() throws Exception {
-    Agent anonymous = new Agent();
+    WebAgent anonymous = new WebAgent(p.gatewayUrl());
     anonymous.get("/t/acme/sign-in");
-    assertThat(anonymous.post("/t/acme/sign-in/verify", Map.of("action", "code", "code", "123456"))
+    assertThat(anonymous.submit("/t/acme/sign-in/verify", Map.of("action", "code", "code", "123456"))
         .headers().firstValue("location")).hasValue("/t/acme/sign-in");
     assertThat(anonymous.location("/t/acme/security/setup")).endsWith("/sign-in");
     assertThat(anonymous.location("/t/acme/security/off")).endsWith("/sign-in");
 
-    Agent verifying = new Agent();
-    verifying.signIn("hugo");
+    WebAgent verifying = new WebAgent(p.gatewayUrl());
+    verifying.signIn("hugo", PASSWORD);
     verifying.get("/t/acme/sign-in/verify"); // the new session's form token
     assertThat(verifying.location("/t/acme/security/recovery-codes")).endsWith("/sign-in/verify");
-    assertThat(verifying.post("/t/acme/security/app", Map.of("action", "start")).headers().firstValue("location"))
+    assertThat(verifying.submit("/t/acme/security/app", Map.of("action", "start")).headers().firstValue("location"))
         .hasValue("/t/acme/sign-in/verify");
   }
 
   @Test
   void theAppsKeyIsShownOnceAndNotStored() throws Exception {
-    Agent a = new Agent();
-    assertThat(a.signIn("ines").headers().firstValue("location")).hasValue("/t/acme/security");
+    WebAgent a = new WebAgent(p.gatewayUrl());
+    assertThat(a.signIn("ines", PASSWORD).headers().firstValue("location")).hasValue("/t/acme/security");
     a.get("/t/acme/security");
-    HttpResponse<String> start = a.post("/t/acme/security/app", Map.of("action", "start"));
+    HttpResponse<String> start = a.submit("/t/acme/security/app", Map.of("action", "start"));
     assertThat(start.statusCode()).isEqualTo(200);
     assertThat(start.headers().firstValue("cache-control")).hasValue("no-store");
     Matcher secret = Pattern.compile("data-copy=\"([A-Z2-7]{16,})\"").matcher(start.body());
@@ -189,7 +142,7 @@ class SecondFactorHttpTest {
     assertThat(start.body()).contains("src=\"data:image/png;base64,");
     assertThat(a.get("/t/acme/security").body()).doesNotContain(secret.group(1));
     // A reload starts a new enrolment and drops the old one, so pending ones do not pile up.
-    a.post("/t/acme/security/app", Map.of("action", "start"));
+    a.submit("/t/acme/security/app", Map.of("action", "start"));
     JsonObject account = p.get("/v1/accounts/ines", ACME_KEY).body();
     assertThat(account.getJsonArray("factors")).hasSize(1);
   }
@@ -200,11 +153,11 @@ class SecondFactorHttpTest {
     requireTwoFactor("setup-sam");
     p.setPolicy("opt-in", 0);
     try {
-      Agent attacker = new Agent(); // has the password, not the person's phone
-      assertThat(attacker.signIn("setup-sam").headers().firstValue("location")).hasValue("/t/acme/security/setup");
+      WebAgent attacker = new WebAgent(p.gatewayUrl()); // has the password, not the person's phone
+      assertThat(attacker.signIn("setup-sam", PASSWORD).headers().firstValue("location")).hasValue("/t/acme/security/setup");
       attacker.get("/t/acme/security/setup");
       confirmApp("setup-sam"); // meanwhile the person sets up their app elsewhere
-      HttpResponse<String> start = attacker.post("/t/acme/security/setup", Map.of("action", "app"));
+      HttpResponse<String> start = attacker.submit("/t/acme/security/setup", Map.of("action", "app"));
       assertThat(start.statusCode()).as("no enrolment of the attacker's own app").isEqualTo(303);
       assertThat(start.headers().firstValue("location")).hasValue("/t/acme/sign-in/verify");
       attacker.get("/t/acme/sign-in/verify");
@@ -220,42 +173,42 @@ class SecondFactorHttpTest {
   void aPasswordChangeOrBeingDisabledForgetsTrustedBrowsers() throws Exception {
     p.createUser("trusty-tom", PASSWORD, "user");
     AuthenticatorApp.Key key = confirmApp("trusty-tom");
-    Agent laptop = new Agent();
-    assertThat(laptop.signIn("trusty-tom").headers().firstValue("location")).hasValue("/t/acme/sign-in/verify");
+    WebAgent laptop = new WebAgent(p.gatewayUrl());
+    assertThat(laptop.signIn("trusty-tom", PASSWORD).headers().firstValue("location")).hasValue("/t/acme/sign-in/verify");
     laptop.get("/t/acme/sign-in/verify");
-    assertThat(laptop.post("/t/acme/sign-in/verify", Map.of("action", "code", "code",
+    assertThat(laptop.submit("/t/acme/sign-in/verify", Map.of("action", "code", "code",
         AuthenticatorApp.codeAtStep(key, nextStep()), "trust", "1")).headers().firstValue("location"))
         .hasValue("/t/acme/security");
     closeBrowser(laptop);
-    assertThat(laptop.signIn("trusty-tom").headers().firstValue("location")).as("trusted: no code")
+    assertThat(laptop.signIn("trusty-tom", PASSWORD).headers().firstValue("location")).as("trusted: no code")
         .hasValue("/t/acme/security");
     laptop.get("/t/acme/security");
-    assertThat(laptop.post("/t/acme/security/app", Map.of("action", "start")).statusCode())
+    assertThat(laptop.submit("/t/acme/security/app", Map.of("action", "start")).statusCode())
         .as("a sign-in without a code is not fresh enough to add a way to sign in").isEqualTo(403);
 
     // Another browser changes the password: the laptop's trust goes with its session.
-    Agent phone = new Agent();
-    phone.signIn("trusty-tom");
+    WebAgent phone = new WebAgent(p.gatewayUrl());
+    phone.signIn("trusty-tom", PASSWORD);
     phone.get("/t/acme/sign-in/verify");
-    phone.post("/t/acme/sign-in/verify", Map.of("action", "code", "code", AuthenticatorApp.codeAtStep(key, nextStep())));
+    phone.submit("/t/acme/sign-in/verify", Map.of("action", "code", "code", AuthenticatorApp.codeAtStep(key, nextStep())));
     phone.get("/t/acme/security/password");
     String next = "trusty-tom-password-2";
-    assertThat(phone.post("/t/acme/security/password", Map.of("current", PASSWORD, "new", next, "again", next))
+    assertThat(phone.submit("/t/acme/security/password", Map.of("current", PASSWORD, "new", next, "again", next))
         .statusCode()).isEqualTo(303);
     closeBrowser(laptop);
     laptop.get("/t/acme/sign-in");
-    HttpResponse<String> again = laptop.post("/t/acme/sign-in", Map.of("username", "trusty-tom", "password", next));
+    HttpResponse<String> again = laptop.submit("/t/acme/sign-in", Map.of("username", "trusty-tom", "password", next));
     assertThat(again.headers().firstValue("location")).as("the code is asked again").hasValue("/t/acme/sign-in/verify");
 
     // Trusted again, then disabled and enabled by an admin: the trust is gone too.
     laptop.get("/t/acme/sign-in/verify");
-    laptop.post("/t/acme/sign-in/verify", Map.of("action", "code", "code", AuthenticatorApp.codeAtStep(key, nextStep()),
+    laptop.submit("/t/acme/sign-in/verify", Map.of("action", "code", "code", AuthenticatorApp.codeAtStep(key, nextStep()),
         "trust", "1"));
     assertThat(p.post("/v1/users/trusty-tom/disable", ACME_ADMIN_KEY, "").status()).isEqualTo(200);
     assertThat(p.post("/v1/users/trusty-tom/enable", ACME_ADMIN_KEY, "").status()).isEqualTo(200);
     closeBrowser(laptop);
     laptop.get("/t/acme/sign-in");
-    assertThat(laptop.post("/t/acme/sign-in", Map.of("username", "trusty-tom", "password", next)).headers()
+    assertThat(laptop.submit("/t/acme/sign-in", Map.of("username", "trusty-tom", "password", next)).headers()
         .firstValue("location")).hasValue("/t/acme/sign-in/verify");
   }
 
@@ -263,22 +216,22 @@ class SecondFactorHttpTest {
   void aNewPasswordDoesNotMakeAnOldSignInFreshEnoughToAddAFactor() throws Exception {
     p.createUser("fresh-fay", PASSWORD, "user");
     AuthenticatorApp.Key key = confirmApp("fresh-fay");
-    Agent a = new Agent();
-    assertThat(a.signIn("fresh-fay").headers().firstValue("location")).hasValue("/t/acme/sign-in/verify");
+    WebAgent a = new WebAgent(p.gatewayUrl());
+    assertThat(a.signIn("fresh-fay", PASSWORD).headers().firstValue("location")).hasValue("/t/acme/sign-in/verify");
     a.get("/t/acme/sign-in/verify");
     long step = nextStep();
-    assertThat(a.post("/t/acme/sign-in/verify", Map.of("action", "code", "code", AuthenticatorApp.codeAtStep(key, step)))
+    assertThat(a.submit("/t/acme/sign-in/verify", Map.of("action", "code", "code", AuthenticatorApp.codeAtStep(key, step)))
         .headers().firstValue("location")).hasValue("/t/acme/security");
     a.get("/t/acme/security");
     signedInMinutesAgo(a, 11); // past the 10 minutes a sign-in is fresh (the pages run on the real clock)
-    assertThat(a.post("/t/acme/security/app", Map.of("action", "start")).statusCode()).as("not fresh any more")
+    assertThat(a.submit("/t/acme/security/app", Map.of("action", "start")).statusCode()).as("not fresh any more")
         .isEqualTo(403);
     a.get("/t/acme/security/password");
     String next = "fresh-fay-password-2";
-    assertThat(a.post("/t/acme/security/password", Map.of("current", PASSWORD, "new", next, "again", next)).statusCode())
+    assertThat(a.submit("/t/acme/security/password", Map.of("current", PASSWORD, "new", next, "again", next)).statusCode())
         .isEqualTo(303);
     a.get("/t/acme/security");
-    assertThat(a.post("/t/acme/security/app", Map.of("action", "start")).statusCode())
+    assertThat(a.submit("/t/acme/security/app", Map.of("action", "start")).statusCode())
         .as("the password alone, without a code, does not make the sign-in fresh").isEqualTo(403);
     assertThat(p.get("/v1/accounts/fresh-fay", ACME_KEY).body().getJsonArray("factors")).hasSize(1);
   }
@@ -289,17 +242,17 @@ class SecondFactorHttpTest {
     requireTwoFactor("grace-gil");
     p.setPolicy("opt-in", 1);
     try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
-      List<Agent> agents = new ArrayList<>();
+      List<WebAgent> agents = new ArrayList<>();
       for (int i = 0; i < 6; i++) {
-        Agent a = new Agent();
+        WebAgent a = new WebAgent(p.gatewayUrl());
         a.get("/t/acme/sign-in");
         agents.add(a);
       }
       List<CompletableFuture<String>> signIns = new ArrayList<>();
-      for (Agent a : agents) {
+      for (WebAgent a : agents) {
         signIns.add(CompletableFuture.supplyAsync(() -> {
           try {
-            return a.post("/t/acme/sign-in", Map.of("username", "grace-gil", "password", PASSWORD)).headers()
+            return a.submit("/t/acme/sign-in", Map.of("username", "grace-gil", "password", PASSWORD)).headers()
                 .firstValue("location").orElse("");
           } catch (Exception e) {
             throw new IllegalStateException(e);
@@ -320,16 +273,16 @@ class SecondFactorHttpTest {
     AuthenticatorApp.Key key = confirmApp("self-ada");
     String factor = p.get("/v1/accounts/self-ada", ACME_KEY).body().getJsonArray("factors").getJsonObject(0)
         .getString("id");
-    Agent a = new Agent(); // the admin's browser, left signed in
-    a.signIn("self-ada");
+    WebAgent a = new WebAgent(p.gatewayUrl()); // the admin's browser, left signed in
+    a.signIn("self-ada", PASSWORD);
     a.get("/t/acme/sign-in/verify");
     long step = nextStep();
-    assertThat(a.post("/t/acme/sign-in/verify", Map.of("action", "code", "code", AuthenticatorApp.codeAtStep(key, step)))
+    assertThat(a.submit("/t/acme/sign-in/verify", Map.of("action", "code", "code", AuthenticatorApp.codeAtStep(key, step)))
         .headers().firstValue("location")).hasValue("/t/acme/security");
     HttpResponse<String> person = a.get("/t/acme/admin/people/person?u=self-ada");
     assertThat(person.statusCode()).isEqualTo(200);
     assertThat(person.body()).doesNotContain("/admin/people/remove");
-    HttpResponse<String> removed = a.post("/t/acme/admin/people/remove", Map.of("u", "self-ada", "id", factor,
+    HttpResponse<String> removed = a.submit("/t/acme/admin/people/remove", Map.of("u", "self-ada", "id", factor,
         "reason", "no code needed?"));
     assertThat(removed.statusCode()).isEqualTo(403);
     assertThat(p.get("/v1/accounts/self-ada", ACME_KEY).body().getJsonArray("factors")).as("still there").hasSize(1);

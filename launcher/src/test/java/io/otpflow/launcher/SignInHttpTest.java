@@ -4,21 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.otpflow.testing.KafkaFixture;
 import io.otpflow.testing.RedisFixture;
-import java.net.CookieManager;
 import java.net.HttpCookie;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -31,7 +25,6 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class SignInHttpTest {
-  private static final Pattern CSRF = Pattern.compile("name=\"csrf\" value=\"([^\"]+)\"");
   private static TestPlatform p;
 
   @BeforeAll
@@ -47,49 +40,9 @@ class SignInHttpTest {
     p.close();
   }
 
-  /** A browser without a script engine: a cookie jar and the form's CSRF token. */
-  private static final class Agent {
-    final CookieManager cookies = new CookieManager();
-    final HttpClient http = HttpClient.newBuilder().cookieHandler(cookies).connectTimeout(Duration.ofSeconds(5)).build();
-    String csrf;
-
-    HttpResponse<String> get(String path) throws Exception {
-      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(p.gatewayUrl() + path))
-          .timeout(Duration.ofSeconds(15)).GET().build(), HttpResponse.BodyHandlers.ofString());
-      Matcher m = CSRF.matcher(r.body());
-      if (m.find()) {
-        csrf = m.group(1);
-      }
-      return r;
-    }
-
-    HttpResponse<String> post(String path, Map<String, String> form) throws Exception {
-      String body = form.entrySet().stream()
-          .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
-          .collect(Collectors.joining("&"));
-      return http.send(HttpRequest.newBuilder(URI.create(p.gatewayUrl() + path)).timeout(Duration.ofSeconds(15))
-          .header("content-type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(body))
-          .build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    HttpResponse<String> signIn(String username, String password) throws Exception {
-      get("/t/acme/sign-in");
-      Map<String, String> form = new LinkedHashMap<>();
-      form.put("csrf", csrf);
-      form.put("username", username);
-      form.put("password", password);
-      return post("/t/acme/sign-in", form);
-    }
-
-    String session() {
-      return cookies.getCookieStore().getCookies().stream().filter(c -> c.getName().equals("otpflow_session"))
-          .map(HttpCookie::getValue).findFirst().orElse(null);
-    }
-  }
-
   @Test
   void pagesCarryAStrictPolicyAndTheSessionCookieIsHttpOnlyAndSameSite() throws Exception {
-    Agent a = new Agent();
+    WebAgent a = new WebAgent(p.gatewayUrl());
     HttpResponse<String> page = a.get("/t/acme/sign-in");
     assertThat(page.statusCode()).isEqualTo(200);
     assertThat(page.headers().firstValue("content-security-policy").orElseThrow())
@@ -114,7 +67,7 @@ class SignInHttpTest {
 
   @Test
   void aFormWithoutTheSessionsTokenIsRefusedAndSignsNobodyIn() throws Exception {
-    Agent a = new Agent();
+    WebAgent a = new WebAgent(p.gatewayUrl());
     a.get("/t/acme/sign-in");
     HttpResponse<String> r = a.post("/t/acme/sign-in", Map.of("csrf", "forged", "username", "hilda", "password",
         "hilda-password-1"));
@@ -127,7 +80,7 @@ class SignInHttpTest {
 
   @Test
   void signingInGivesANewSessionIdAndTheOldOneIsWorthNothing() throws Exception {
-    Agent a = new Agent();
+    WebAgent a = new WebAgent(p.gatewayUrl());
     a.get("/t/acme/sign-in");
     String before = a.session();
     HttpResponse<String> r = a.signIn("hilda", "hilda-password-1");
@@ -136,7 +89,7 @@ class SignInHttpTest {
     assertThat(after).isNotNull().isNotEqualTo(before);
 
     // The id from before sign-in is worth nothing now.
-    Agent thief = new Agent();
+    WebAgent thief = new WebAgent(p.gatewayUrl());
     thief.cookies.getCookieStore().add(URI.create(p.gatewayUrl()), cookie(before));
     assertThat(thief.get("/t/acme/").headers().firstValue("location").orElse("")).endsWith("/sign-in");
     assertThat(a.get("/t/acme/").headers().firstValue("location").orElse("")).as("signed in").endsWith("/security");
@@ -144,8 +97,8 @@ class SignInHttpTest {
 
   @Test
   void anUnknownUserAndAWrongPasswordGetTheSameAnswer() throws Exception {
-    HttpResponse<String> unknown = new Agent().signIn("nobody-here", "hilda-password-1");
-    HttpResponse<String> wrong = new Agent().signIn("hilda", "not-her-password");
+    HttpResponse<String> unknown = new WebAgent(p.gatewayUrl()).signIn("nobody-here", "hilda-password-1");
+    HttpResponse<String> wrong = new WebAgent(p.gatewayUrl()).signIn("hilda", "not-her-password");
     assertThat(unknown.statusCode()).isEqualTo(wrong.statusCode()).isEqualTo(401);
     assertThat(withoutTokens(unknown.body()).replace("nobody-here", "X"))
         .isEqualTo(withoutTokens(wrong.body()).replace("hilda", "X"));
@@ -156,25 +109,25 @@ class SignInHttpTest {
   void tooManyWrongPasswordsPauseThatUsernameButNotOthers() throws Exception {
     p.createUser("gunther", "gunther-password-1", "user");
     for (int i = 0; i < 10; i++) {
-      assertThat(new Agent().signIn("gunther", "wrong-" + i).statusCode()).isEqualTo(401);
+      assertThat(new WebAgent(p.gatewayUrl()).signIn("gunther", "wrong-" + i).statusCode()).isEqualTo(401);
     }
-    HttpResponse<String> paused = new Agent().signIn("gunther", "gunther-password-1");
+    HttpResponse<String> paused = new WebAgent(p.gatewayUrl()).signIn("gunther", "gunther-password-1");
     assertThat(paused.statusCode()).as("even the right password waits").isEqualTo(429);
     assertThat(paused.headers().firstValue("retry-after")).isPresent();
     assertThat(paused.body()).contains("Too many failed sign-ins");
     for (int i = 0; i < 10; i++) {
-      new Agent().signIn("ghost-user", "wrong-" + i);
+      new WebAgent(p.gatewayUrl()).signIn("ghost-user", "wrong-" + i);
     }
-    assertThat(new Agent().signIn("ghost-user", "x").statusCode()).as("unknown names are limited alike").isEqualTo(429);
-    assertThat(new Agent().signIn("hilda", "hilda-password-1").statusCode()).isEqualTo(303);
+    assertThat(new WebAgent(p.gatewayUrl()).signIn("ghost-user", "x").statusCode()).as("unknown names are limited alike").isEqualTo(429);
+    assertThat(new WebAgent(p.gatewayUrl()).signIn("hilda", "hilda-password-1").statusCode()).isEqualTo(303);
   }
 
   @Test
   void changingThePasswordNeedsTheCurrentOneAndSignsOutOtherSessions() throws Exception {
     p.createUser("petra", "petra-password-1", "user");
-    Agent laptop = new Agent();
+    WebAgent laptop = new WebAgent(p.gatewayUrl());
     assertThat(laptop.signIn("petra", "petra-password-1").statusCode()).isEqualTo(303);
-    Agent phone = new Agent();
+    WebAgent phone = new WebAgent(p.gatewayUrl());
     assertThat(phone.signIn("petra", "petra-password-1").statusCode()).isEqualTo(303);
 
     assertThat(laptop.get("/t/acme/security/password").statusCode()).isEqualTo(200);
@@ -197,8 +150,8 @@ class SignInHttpTest {
     assertThat(laptop.get("/t/acme/").headers().firstValue("location").orElse("")).endsWith("/security");
     assertThat(phone.get("/t/acme/").headers().firstValue("location").orElse("")).as("the other session ended")
         .endsWith("/sign-in");
-    assertThat(new Agent().signIn("petra", "petra-password-1").statusCode()).isEqualTo(401);
-    assertThat(new Agent().signIn("petra", "petra-password-2").statusCode()).isEqualTo(303);
+    assertThat(new WebAgent(p.gatewayUrl()).signIn("petra", "petra-password-1").statusCode()).isEqualTo(401);
+    assertThat(new WebAgent(p.gatewayUrl()).signIn("petra", "petra-password-2").statusCode()).isEqualTo(303);
   }
 
   @Test
@@ -206,17 +159,17 @@ class SignInHttpTest {
     p.setPolicy("opt-in", 3); // other classes on this platform's Redis may have left acme forced
     p.createUser("helpdesk-hal", "helpdesk-password-1", "admin");
     p.createUser("lost-lou", "lost-lou-password-1", "user");
-    Agent lou = new Agent();
+    WebAgent lou = new WebAgent(p.gatewayUrl());
     assertThat(lou.signIn("lost-lou", "lost-lou-password-1").statusCode()).isEqualTo(303);
 
-    Agent hal = new Agent();
+    WebAgent hal = new WebAgent(p.gatewayUrl());
     assertThat(hal.signIn("helpdesk-hal", "helpdesk-password-1").statusCode()).isEqualTo(303);
     assertThat(hal.get("/t/acme/admin/people/person?u=lost-lou").body()).contains("Set password");
     HttpResponse<String> tooShort = hal.post("/t/acme/admin/people/password",
         Map.of("csrf", hal.csrf, "u", "lost-lou", "password", "short"));
     assertThat(tooShort.statusCode()).isEqualTo(303);
     assertThat(hal.get("/t/acme/admin/people/person?u=lost-lou").body()).contains("Nothing was changed.");
-    assertThat(new Agent().signIn("lost-lou", "lost-lou-password-1").statusCode()).isEqualTo(303);
+    assertThat(new WebAgent(p.gatewayUrl()).signIn("lost-lou", "lost-lou-password-1").statusCode()).isEqualTo(303);
 
     HttpResponse<String> set = hal.post("/t/acme/admin/people/password",
         Map.of("csrf", hal.csrf, "u", "lost-lou", "password", "handed-over-by-phone"));
@@ -224,15 +177,15 @@ class SignInHttpTest {
     assertThat(hal.get("/t/acme/admin/people/person?u=lost-lou").body()).contains("The new password is set.");
     assertThat(lou.get("/t/acme/").headers().firstValue("location").orElse("")).as("signed out everywhere")
         .endsWith("/sign-in");
-    assertThat(new Agent().signIn("lost-lou", "lost-lou-password-1").statusCode()).isEqualTo(401);
-    assertThat(new Agent().signIn("lost-lou", "handed-over-by-phone").statusCode()).isEqualTo(303);
+    assertThat(new WebAgent(p.gatewayUrl()).signIn("lost-lou", "lost-lou-password-1").statusCode()).isEqualTo(401);
+    assertThat(new WebAgent(p.gatewayUrl()).signIn("lost-lou", "handed-over-by-phone").statusCode()).isEqualTo(303);
     assertThat(hal.get("/t/acme/admin/people/person?u=helpdesk-hal").body()).as("not for the admin's own password")
         .doesNotContain("Set password");
 
     // The same through the admin API.
     assertThat(p.post("/v1/users/lost-lou/password", TestPlatform.ACME_ADMIN_KEY, "{\"password\": \"api-set-password\"}")
         .status()).isEqualTo(204);
-    assertThat(new Agent().signIn("lost-lou", "api-set-password").statusCode()).isEqualTo(303);
+    assertThat(new WebAgent(p.gatewayUrl()).signIn("lost-lou", "api-set-password").statusCode()).isEqualTo(303);
     assertThat(p.post("/v1/users/lost-lou/password", TestPlatform.ACME_ADMIN_KEY, "{\"password\": \"short\"}")
         .status()).isEqualTo(400);
     assertThat(p.post("/v1/users/nobody-at-all/password", TestPlatform.ACME_ADMIN_KEY, "{\"password\": \"long-enough-1\"}")
@@ -244,12 +197,12 @@ class SignInHttpTest {
   @Test
   void hostileFormInputGetsAClearAnswerAndChangesNothing() throws Exception {
     String script = "<script>alert(1)</script>\"'";
-    HttpResponse<String> r = new Agent().signIn(script, "x");
+    HttpResponse<String> r = new WebAgent(p.gatewayUrl()).signIn(script, "x");
     assertThat(r.statusCode()).isEqualTo(401);
     assertThat(r.body()).doesNotContain("<script>alert").contains("&lt;script&gt;alert(1)&lt;/script&gt;&quot;&#39;");
-    assertThat(new Agent().signIn("a".repeat(100_000), "b".repeat(100_000)).statusCode()).isIn(401, 413);
-    assertThat(new Agent().signIn("hilda\u0000", "hilda-password-1").statusCode()).isEqualTo(401);
-    Agent a = new Agent();
+    assertThat(new WebAgent(p.gatewayUrl()).signIn("a".repeat(100_000), "b".repeat(100_000)).statusCode()).isIn(401, 413);
+    assertThat(new WebAgent(p.gatewayUrl()).signIn("hilda\u0000", "hilda-password-1").statusCode()).isEqualTo(401);
+    WebAgent a = new WebAgent(p.gatewayUrl());
     a.get("/t/acme/sign-in");
     HttpResponse<String> json = a.http.send(HttpRequest.newBuilder(URI.create(p.gatewayUrl() + "/t/acme/sign-in"))
         .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"username\":1}")).build(),
@@ -274,7 +227,7 @@ class SignInHttpTest {
   private static final int SPRAY_LIMIT = 50;
 
   private static HttpResponse<String> signInFrom(String address, String username, String password) throws Exception {
-    Agent a = new Agent();
+    WebAgent a = new WebAgent(p.gatewayUrl());
     a.get("/t/acme/sign-in");
     String body = "csrf=" + URLEncoder.encode(a.csrf, StandardCharsets.UTF_8) + "&username=" + username + "&password="
         + URLEncoder.encode(password, StandardCharsets.UTF_8);
@@ -291,6 +244,6 @@ class SignInHttpTest {
   }
 
   private static String withoutTokens(String html) {
-    return CSRF.matcher(html).replaceAll("");
+    return WebAgent.CSRF.matcher(html).replaceAll("");
   }
 }
