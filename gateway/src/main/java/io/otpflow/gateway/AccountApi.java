@@ -3,21 +3,14 @@ package io.otpflow.gateway;
 import io.otpflow.common.Base32;
 import io.otpflow.common.CodeMac;
 import io.otpflow.common.Json;
-import io.otpflow.common.PhoneMask;
 import io.otpflow.common.SealedValue;
 import io.otpflow.common.SecretBox;
 import io.otpflow.common.Tenant;
-import io.otpflow.common.TenantDirectory;
-import io.otpflow.common.Topics;
-import io.otpflow.common.Totp;
-import io.otpflow.common.accounts.AccountRegistryReader;
 import io.otpflow.common.accounts.StoredFactor;
 import io.otpflow.common.events.AccountReply;
 import io.otpflow.common.events.AccountRequest;
 import io.otpflow.common.events.AccountView;
 import io.otpflow.common.events.IssuerReply;
-import io.otpflow.common.events.IssuerRequest;
-import io.otpflow.common.kafka.RequestReplyClient;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -27,13 +20,9 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HashSet;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
@@ -108,7 +97,7 @@ final class AccountApi {
           .put("qr_png", "data:image/png;base64," + Base64.getEncoder().encodeToString(QrCodes.png(e.otpauthUri())))
           .put("qr_png_url", "/v1/accounts/" + urlPath(account) + "/factors/" + e.factorId() + "/qr.png?t="
               + qrToken(tenant, account, e.factorId(), e.otpauthUri(), qrExpires));
-      respond(ctx, 201, out);
+      VerificationApi.respond(ctx, 201, out);
     });
   }
 
@@ -192,7 +181,7 @@ final class AccountApi {
         return;
       }
       switch (e.sent()) {
-        case IssuerReply.Created c -> respond(ctx, 201, factorJson(done.account(), e.factorId())
+        case IssuerReply.Created c -> VerificationApi.respond(ctx, 201, factorJson(done.account(), e.factorId())
             .put("factor_id", e.factorId()).put("verification_id", e.verificationId()));
         case IssuerReply.RateLimited r -> {
           ctx.response().putHeader("retry-after", Long.toString(r.retryAfterSeconds()));
@@ -226,7 +215,7 @@ final class AccountApi {
     }
     on(ctx, calls.confirm(tenant, account, factorId, codeText)).onSuccess(r -> {
       if (r instanceof AccountReply.Done d) {
-        respond(ctx, 200, factorJson(d.account(), factorId));
+        VerificationApi.respond(ctx, 200, factorJson(d.account(), factorId));
       } else {
         answer(ctx, r, 200);
       }
@@ -285,7 +274,7 @@ final class AccountApi {
     }
     on(ctx, calls.generateRecoveryCodes(tenant, account, proof)).onSuccess(set -> {
       if (set.reply() instanceof AccountReply.Done d) {
-        respond(ctx, 201, new JsonObject().put("codes", new JsonArray(set.codes()))
+        VerificationApi.respond(ctx, 201, new JsonObject().put("codes", new JsonArray(set.codes()))
             .put("remaining", d.account().recoveryCodes().remaining())
             .put("created_at", String.valueOf(d.account().recoveryCodes().createdAt())));
       } else {
@@ -307,7 +296,7 @@ final class AccountApi {
     on(ctx, calls.account(tenant, account))
         .onSuccess(reply -> {
           if (reply instanceof AccountReply.Done d) {
-            respond(ctx, 200, new JsonObject().put("account", account)
+            VerificationApi.respond(ctx, 200, new JsonObject().put("account", account)
                 .put("devices", new JsonArray(Json.writeString(d.account().devices()))));
           } else {
             answer(ctx, reply, 200);
@@ -358,7 +347,7 @@ final class AccountApi {
     on(ctx, calls.ask(tenant, account, request)).onSuccess(reply -> {
       if (reply instanceof AccountReply.Done d) {
         // The same token registered again updates its device, which keeps its id: 200, not 201.
-        respond(ctx, deviceId.equals(d.factorId()) ? 201 : 200, deviceJson(d.account(), d.factorId()));
+        VerificationApi.respond(ctx, deviceId.equals(d.factorId()) ? 201 : 200, deviceJson(d.account(), d.factorId()));
       } else {
         answer(ctx, reply, 200);
       }
@@ -414,7 +403,7 @@ final class AccountApi {
 
   private static void answer(RoutingContext ctx, AccountReply reply, int doneStatus) {
     switch (reply) {
-      case AccountReply.Done d -> respond(ctx, doneStatus, new JsonObject(Json.writeString(d.account())));
+      case AccountReply.Done d -> VerificationApi.respond(ctx, doneStatus, new JsonObject(Json.writeString(d.account())));
       case AccountReply.Denied d -> {
         ctx.put(Problems.EXTRA, new JsonObject().put("attempts_left", d.attemptsLeft()));
         Problems.send(ctx, 422, "code-incorrect", d.attemptsLeft() > 0
@@ -455,12 +444,6 @@ final class AccountApi {
     Problems.send(ctx, 503, "platform-unavailable", "The platform cannot serve this request right now; retry later.");
   }
 
-  private static void respond(RoutingContext ctx, int status, JsonObject body) {
-    if (!ctx.response().ended()) {
-      ctx.response().setStatusCode(status).putHeader("content-type", "application/json")
-          .putHeader("cache-control", "no-store").end(body.encode());
-    }
-  }
 
   private static String urlPath(String account) {
     return PlatformCalls.encode(account);

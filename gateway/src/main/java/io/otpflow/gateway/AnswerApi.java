@@ -3,20 +3,14 @@ package io.otpflow.gateway;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.otpflow.common.Metrics;
-import io.otpflow.common.SecretBox;
 import io.otpflow.common.Tenant;
-import io.otpflow.common.Topics;
 import io.otpflow.common.events.CheckReply;
-import io.otpflow.common.events.CheckRequest;
-import io.otpflow.common.kafka.RequestReplyClient;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Base64;
 import java.util.Set;
-import java.util.UUID;
 import java.util.regex.Pattern;
 
 /**
@@ -33,23 +27,18 @@ final class AnswerApi {
   /** The route, as the HTTP metrics name it. */
   static final String ROUTE = "/v1/verifications/:id/answers";
 
-  private final RequestReplyClient kafka;
-  private final Duration timeout;
-  private final SecretBox factorBox;
+  private final PlatformCalls calls;
   private final AnswerRateLimit limit;
   private final Set<String> trustedProxies;
   private final Counter limited;
 
   /**
-   * @param factorBox seals the signatures for the verifier (OTPFLOW_FACTOR_KEYS)
+   * @param calls sends the answers to the verifier (sealing their signatures)
    * @param limit answers without an API key per client address, or null for none
    * @param trustedProxies proxies whose X-Forwarded-For names the client for {@code limit}
    */
-  AnswerApi(RequestReplyClient kafka, Duration timeout, SecretBox factorBox, AnswerRateLimit limit,
-      Set<String> trustedProxies, MeterRegistry registry) {
-    this.kafka = kafka;
-    this.timeout = timeout;
-    this.factorBox = factorBox;
+  AnswerApi(PlatformCalls calls, AnswerRateLimit limit, Set<String> trustedProxies, MeterRegistry registry) {
+    this.calls = calls;
     this.limit = limit;
     this.trustedProxies = trustedProxies;
     this.limited = Counter.builder(Metrics.HTTP_RATE_LIMITED)
@@ -128,10 +117,10 @@ final class AnswerApi {
    */
   Future<CheckReply> askAnswer(RoutingContext ctx, String tenant, String id, String device, String decision, Integer number,
       byte[] signature) {
-    CheckRequest.Answer answer = new CheckRequest.Answer(device, decision, number, factorBox.seal(
-        Base64.getEncoder().encodeToString(signature), CheckRequest.Answer.signatureAad(id, device)));
-    return ask(ctx, Topics.VERIFIER_REQUESTS, id,
-        CheckRequest.answer(UUID.randomUUID().toString(), Instant.now(), tenant, id, answer), CheckReply.class);
+    return Future.fromCompletionStage(calls.answer(tenant, id, device, decision, number, signature),
+            ctx.vertx().getOrCreateContext())
+        .onFailure(e -> Problems.send(ctx, 503, "platform-unavailable",
+            "The platform cannot take answers right now; retry later."));
   }
 
   /** A JSON integer 10-99 or a string of those two digits; null for anything else. */
@@ -160,21 +149,21 @@ final class AnswerApi {
     }
     JsonObject body = new JsonObject().put("id", id);
     switch (reply) {
-      case CheckReply.Approved a -> respond(ctx, 200, body.put("status", "approved"));
-      case CheckReply.Declined d -> respond(ctx, 200, body.put("status", "denied"));
+      case CheckReply.Approved a -> VerificationApi.respond(ctx, 200, body.put("status", "approved"));
+      case CheckReply.Declined d -> VerificationApi.respond(ctx, 200, body.put("status", "denied"));
       case CheckReply.Denied d -> {
         ctx.put(Problems.EXTRA, new JsonObject().put("attempts_left", d.attemptsLeft()));
         Problems.send(ctx, 422, "wrong-number", "The number does not match the one on the sign-in screen; "
             + d.attemptsLeft() + " attempts left.");
       }
-      case CheckReply.Expired e -> respond(ctx, 200, body.put("status", "expired"));
+      case CheckReply.Expired e -> VerificationApi.respond(ctx, 200, body.put("status", "expired"));
       case CheckReply.Locked l -> {
         body.put("status", "locked");
         if (l.retryAfterSeconds() > 0) {
           ctx.response().putHeader("retry-after", Long.toString(l.retryAfterSeconds()));
           body.put("retry_after_seconds", l.retryAfterSeconds());
         }
-        respond(ctx, 200, body);
+        VerificationApi.respond(ctx, 200, body);
       }
       case CheckReply.NotPending p -> Problems.send(ctx, 409, "verification-not-pending",
           "This verification is " + p.status() + " already: the first answer decides.");
@@ -192,14 +181,4 @@ final class AnswerApi {
     }
   }
 
-  private void respond(RoutingContext ctx, int status, JsonObject body) {
-    ctx.response().setStatusCode(status).putHeader("content-type", "application/json")
-        .putHeader("cache-control", "no-store").end(body.encode());
-  }
-
-  private <T> Future<T> ask(RoutingContext ctx, String topic, String key, Object request, Class<T> type) {
-    return Future.fromCompletionStage(kafka.request(topic, key, request, type, timeout), ctx.vertx().getOrCreateContext())
-        .onFailure(e -> Problems.send(ctx, 503, "platform-unavailable",
-            "The platform cannot take answers right now; retry later."));
-  }
 }

@@ -1,14 +1,10 @@
 package io.otpflow.gateway;
 
-import io.otpflow.common.CodeMac;
 import io.otpflow.common.Tenant;
 import io.otpflow.common.TenantDirectory;
-import io.otpflow.common.Topics;
-import io.otpflow.common.accounts.AccountRegistryReader;
 import io.otpflow.common.events.AccountReply;
 import io.otpflow.common.events.CheckReply;
 import io.otpflow.common.events.CheckRequest;
-import io.otpflow.common.kafka.RequestReplyClient;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -16,7 +12,6 @@ import io.vertx.ext.web.RoutingContext;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
-import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -58,20 +53,16 @@ final class DevOutboxPage {
   private final DevDevices devices; // null unless OTPFLOW_DEV_DEVICES
   private final TenantDirectory tenants;
   private final AnswerApi api;
-  private final RequestReplyClient kafka;
-  private final CodeMac codeMac;
-  private final Duration timeout;
+  private final PlatformCalls calls;
   private final String formToken;
 
   DevOutboxPage(DevOutboxRoute outbox, DevDevices devices, TenantDirectory tenants, AnswerApi api,
-      RequestReplyClient kafka, CodeMac codeMac, Duration timeout) {
+      PlatformCalls calls) {
     this.outbox = outbox;
     this.devices = devices;
     this.tenants = tenants;
     this.api = api;
-    this.kafka = kafka;
-    this.codeMac = codeMac;
-    this.timeout = timeout;
+    this.calls = calls;
     byte[] token = new byte[24];
     new SecureRandom().nextBytes(token);
     this.formToken = HexFormat.of().formatHex(token);
@@ -110,9 +101,7 @@ final class DevOutboxPage {
       redirect(ctx, "device-refused");
       return;
     }
-    Future.fromCompletionStage(kafka.request(Topics.ACCOUNT_REQUESTS,
-            AccountRegistryReader.accountMac(codeMac, tenant.id(), account), r.request(), AccountReply.class, timeout),
-            ctx.vertx().getOrCreateContext())
+    Future.fromCompletionStage(calls.ask(tenant, account, r.request()), ctx.vertx().getOrCreateContext())
         .onFailure(e -> Problems.send(ctx, 503, "platform-unavailable", "The registry did not answer; retry."))
         .onSuccess(reply -> {
           if (reply instanceof AccountReply.Done done && r.device().id().equals(done.factorId())) {

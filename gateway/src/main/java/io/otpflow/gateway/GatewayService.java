@@ -62,7 +62,7 @@ public final class GatewayService implements AutoCloseable {
     PlatformCalls calls = new PlatformCalls(config.codeMac(), config.factorBox(), config.addressBox(), kafka,
         config.requestTimeout());
     VerificationApi api = new VerificationApi(config.tenants(), calls);
-    AnswerApi answers = new AnswerApi(kafka, config.requestTimeout(), config.factorBox(),
+    AnswerApi answers = new AnswerApi(calls,
         config.answerRateLimit() == 0 ? null : new AnswerRateLimit(config.answerRateLimit(), AnswerRateLimit.MAX_CLIENTS,
             System::nanoTime), config.trustedProxies(), registry);
     router.route().handler(ctx -> {
@@ -117,8 +117,7 @@ public final class GatewayService implements AutoCloseable {
       DevOutboxRoute outbox = new DevOutboxRoute(config.devOutboxFile());
       router.get("/dev/outbox").handler(outbox::handle);
       DevDevices devices = config.devDevices() ? new DevDevices(config.codeMac(), config.addressBox()) : null;
-      DevOutboxPage page = new DevOutboxPage(outbox, devices, config.tenants(), answers, kafka, config.codeMac(),
-          config.requestTimeout());
+      DevOutboxPage page = new DevOutboxPage(outbox, devices, config.tenants(), answers, calls);
       router.get(DevOutboxPage.PATH).handler(page::page);
       if (devices != null) {
         router.post("/dev/devices").handler(page::addDevice);

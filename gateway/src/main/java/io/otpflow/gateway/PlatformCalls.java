@@ -112,6 +112,21 @@ public final class PlatformCalls {
     return kafka.request(Topics.VERIFIER_REQUESTS, verificationId, request, CheckReply.class, timeout).toCompletableFuture();
   }
 
+  /**
+   * A push device's answer: approve or deny (with the number, under number matching), its signature
+   * sealed with the factor keys for the verifier, which holds the device's public key.
+   *
+   * @param tenantId the caller's tenant when it sent an API key, else null (the verifier then takes the verification's)
+   */
+  public CompletableFuture<CheckReply> answer(String tenantId, String verificationId, String deviceId, String decision,
+      Integer number, byte[] signature) {
+    CheckRequest.Answer answer = new CheckRequest.Answer(deviceId, decision, number, factorBox.seal(
+        java.util.Base64.getEncoder().encodeToString(signature), CheckRequest.Answer.signatureAad(verificationId, deviceId)));
+    return kafka.request(Topics.VERIFIER_REQUESTS, verificationId,
+        CheckRequest.answer(UUID.randomUUID().toString(), Instant.now(), tenantId, verificationId, answer),
+        CheckReply.class, timeout).toCompletableFuture();
+  }
+
   // ---------------------------------------------------------------- the account registry
 
   public CompletableFuture<AccountReply> account(Tenant tenant, String account) {

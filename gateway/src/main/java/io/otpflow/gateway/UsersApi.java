@@ -80,14 +80,14 @@ final class UsersApi {
     NewUser n = input[0];
     blocking(ctx, () -> web.users().create(tenant.id(), n.username(), n.displayName(), n.password(), n.role(), n.external(),
         web.clock().instant()).map(u -> {
-          web.activity().recordAdminAction(tenant.id(), u.username(), new ActivityLog.Entry(web.clock().instant(),
-              "user-created", "admin:api", "Account created (" + u.role().name().toLowerCase() + ").", null));
+          web.activity().recordAdminAction(tenant.id(), u.username(),
+              byApi("user-created", "Account created (" + u.role().name().toLowerCase() + ")."));
           return u;
         }), created -> {
           if (created.isEmpty()) {
             Problems.send(ctx, 409, "username-taken", "A user with this username exists.");
           } else {
-            respond(ctx, 201, json(created.get()));
+            VerificationApi.respond(ctx, 201, json(created.get()));
           }
         });
   }
@@ -97,7 +97,7 @@ final class UsersApi {
     blocking(ctx, () -> web.users().list(tenant.id()), users -> {
       JsonArray out = new JsonArray();
       users.forEach(u -> out.add(json(u)));
-      respond(ctx, 200, new JsonObject().put("users", out));
+      VerificationApi.respond(ctx, 200, new JsonObject().put("users", out));
     });
   }
 
@@ -110,53 +110,50 @@ final class UsersApi {
   }
 
   private void setDisabled(RoutingContext ctx, boolean disabled) {
-    Tenant tenant = VerificationApi.tenant(ctx);
-    String username = ctx.pathParam("username");
-    blocking(ctx, () -> {
-      Optional<UserStore.User> user = web.users().find(tenant.id(), username);
-      user.ifPresent(u -> {
-        web.users().setDisabled(tenant.id(), u.username(), disabled);
-        if (disabled) {
-          io.otpflow.gateway.web.SignInFlow.endEverywhere(web, tenant.id(), u.username());
-        }
-        web.activity().recordAdminAction(tenant.id(), u.username(), new ActivityLog.Entry(web.clock().instant(),
-            disabled ? "user-disabled" : "user-enabled", "admin:api", disabled ? "Account disabled." : "Account enabled.",
-            null));
-      });
-      return user.flatMap(u -> web.users().find(tenant.id(), u.username()));
-    }, user -> {
-      if (user.isEmpty()) {
-        Problems.send(ctx, 404, "user-not-found", "No such user.");
-      } else {
-        respond(ctx, 200, json(user.get()));
+    changePerson(ctx, (tenant, u) -> {
+      web.users().setDisabled(tenant, u.username(), disabled);
+      if (disabled) {
+        io.otpflow.gateway.web.SignInFlow.endEverywhere(web, tenant, u.username());
       }
+      web.activity().recordAdminAction(tenant, u.username(), byApi(disabled ? "user-disabled" : "user-enabled",
+          disabled ? "Account disabled." : "Account enabled."));
     });
   }
 
   /** POST /v1/users/{username}/require-2fa {@code {"required": true|false}}: 2FA for this person whatever the policy. */
   void requireTwoFactor(RoutingContext ctx) {
-    Tenant tenant = VerificationApi.tenant(ctx);
-    String username = ctx.pathParam("username");
     if (!(VerificationApi.body(ctx).getValue("required") instanceof Boolean required)) {
       Problems.send(ctx, 400, "invalid-field", "'required' must be true or false.");
       return;
     }
+    changePerson(ctx, (tenant, u) -> {
+      web.users().setTwoFactorRequired(tenant, u.username(), required);
+      web.activity().recordAdminAction(tenant, u.username(), byApi("2fa-required", required
+          ? "An administrator requires 2FA for your account."
+          : "An administrator no longer requires 2FA for your account (the company policy still applies)."));
+    });
+  }
+
+  /** Applies {@code change} to the person in the path (off the event loop); 200 with them as they are now, or 404. */
+  private void changePerson(RoutingContext ctx, java.util.function.BiConsumer<String, UserStore.User> change) {
+    Tenant tenant = VerificationApi.tenant(ctx);
+    String username = ctx.pathParam("username");
     blocking(ctx, () -> {
       Optional<UserStore.User> user = web.users().find(tenant.id(), username);
-      user.ifPresent(u -> {
-        web.users().setTwoFactorRequired(tenant.id(), u.username(), required);
-        web.activity().recordAdminAction(tenant.id(), u.username(), new ActivityLog.Entry(web.clock().instant(),
-            "2fa-required", "admin:api", required ? "An administrator requires 2FA for your account."
-                : "An administrator no longer requires 2FA for your account (the company policy still applies).", null));
-      });
+      user.ifPresent(u -> change.accept(tenant.id(), u));
       return user.flatMap(u -> web.users().find(tenant.id(), u.username()));
     }, user -> {
       if (user.isEmpty()) {
         Problems.send(ctx, 404, "user-not-found", "No such user.");
       } else {
-        respond(ctx, 200, json(user.get()));
+        VerificationApi.respond(ctx, 200, json(user.get()));
       }
     });
+  }
+
+  /** An admin action made with the admin API key, for the activity and audit logs. */
+  private ActivityLog.Entry byApi(String kind, String detail) {
+    return new ActivityLog.Entry(web.clock().instant(), kind, "admin:api", detail, null);
   }
 
   /**
@@ -179,8 +176,8 @@ final class UsersApi {
       }
       web.users().setPassword(tenant.id(), username, (String) password);
       io.otpflow.gateway.web.SignInFlow.endEverywhere(web, tenant.id(), username);
-      web.activity().recordAdminAction(tenant.id(), username, new ActivityLog.Entry(web.clock().instant(), "password-set",
-          "admin:api", "An administrator set a new password for your account; you were signed out everywhere.", null));
+      web.activity().recordAdminAction(tenant.id(), username, byApi("password-set",
+          "An administrator set a new password for your account; you were signed out everywhere."));
       return user;
     }, user -> {
       if (user.isEmpty()) {
@@ -196,7 +193,7 @@ final class UsersApi {
   /** GET /v1/policy: the company 2FA policy of the hosted pages. */
   void policy(RoutingContext ctx) {
     Tenant tenant = VerificationApi.tenant(ctx);
-    blocking(ctx, () -> web.policies().get(tenant.id()), p -> respond(ctx, 200, json(p)));
+    blocking(ctx, () -> web.policies().get(tenant.id()), p -> VerificationApi.respond(ctx, 200, json(p)));
   }
 
   /** PUT /v1/policy: {@code mode} ("forced" or "opt-in") and {@code grace_sign_ins} (0-100). */
@@ -218,10 +215,10 @@ final class UsersApi {
         "forced".equals(mode) ? PolicyStore.Mode.FORCED : PolicyStore.Mode.OPT_IN, g);
     blocking(ctx, () -> {
       web.policies().set(tenant.id(), policy);
-      web.activity().recordCompanyAction(tenant.id(), new ActivityLog.Entry(web.clock().instant(), "policy-changed",
-          "admin:api", "2FA policy set to " + mode + " with " + g + " grace sign-ins.", null));
+      web.activity().recordCompanyAction(tenant.id(), byApi("policy-changed",
+          "2FA policy set to " + mode + " with " + g + " grace sign-ins."));
       return policy;
-    }, p -> respond(ctx, 200, json(p)));
+    }, p -> VerificationApi.respond(ctx, 200, json(p)));
   }
 
   static JsonObject json(PolicyStore.Policy p) {
@@ -251,10 +248,4 @@ final class UsersApi {
     });
   }
 
-  private static void respond(RoutingContext ctx, int status, JsonObject body) {
-    if (!ctx.response().ended()) {
-      ctx.response().setStatusCode(status).putHeader("content-type", "application/json")
-          .putHeader("cache-control", "no-store").end(body.encode());
-    }
-  }
 }

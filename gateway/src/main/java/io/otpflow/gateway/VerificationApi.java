@@ -1,25 +1,15 @@
 package io.otpflow.gateway;
 
-import io.otpflow.common.CodeMac;
 import io.otpflow.common.Json;
 import io.otpflow.common.Tenant;
 import io.otpflow.common.TenantDirectory;
-import io.otpflow.common.Topics;
 import io.otpflow.common.events.CheckReply;
-import io.otpflow.common.events.CheckRequest;
 import io.otpflow.common.events.IssuerReply;
-import io.otpflow.common.events.IssuerRequest;
 import io.otpflow.common.events.VerificationView;
-import io.otpflow.common.kafka.RequestReplyClient;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-import java.security.SecureRandom;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.HexFormat;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.regex.Pattern;
 
 /**
@@ -391,7 +381,8 @@ final class VerificationApi {
     return new JsonObject(Json.writeString(v));
   }
 
-  private static void respond(RoutingContext ctx, int status, JsonObject body) {
+  /** A JSON answer, not cached; nothing when the response was ended already (a 503 after a timeout). */
+  static void respond(RoutingContext ctx, int status, JsonObject body) {
     if (!ctx.response().ended()) {
       ctx.response()
           .setStatusCode(status)

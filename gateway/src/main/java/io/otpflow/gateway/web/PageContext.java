@@ -26,6 +26,8 @@ public final class PageContext {
   private final WebPlatform web;
   private final Tenant tenant;
   private Session session;
+  private UserStore.User user;
+  private String userReadFor;
 
   PageContext(RoutingContext ctx, WebPlatform web, Tenant tenant, Session session) {
     this.ctx = ctx;
@@ -56,7 +58,15 @@ public final class PageContext {
 
   /** The signed-in person, or null. */
   public UserStore.User user() {
-    return session.signedIn() ? web.users().find(tenant.id(), session.username()).orElse(null) : null;
+    if (!session.signedIn()) {
+      return null;
+    }
+    // Read once per request and session: the handler and the page's navigation both ask.
+    if (!session.id().equals(userReadFor)) {
+      user = web.users().find(tenant.id(), session.username()).orElse(null);
+      userReadFor = session.id();
+    }
+    return user;
   }
 
   /** A path of this tenant's pages: {@code path("/security")} is /t/acme/security. */
