@@ -33,6 +33,7 @@ import redis.clients.jedis.RedisClient;
  * to launcher/target/screenshots/admin-*.png.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@BrowserTest
 class AdminPagesTest {
   private static final String PASSWORD = "admin-pages-password-1";
   private static final AtomicInteger PEOPLE = new AtomicInteger();
@@ -43,9 +44,6 @@ class AdminPagesTest {
 
   @BeforeAll
   static void start() throws Exception {
-    if (!Browser.available()) {
-      return; // each test skips, saying what is missing
-    }
     p = TestPlatform.start(KafkaFixture.shared().bootstrapServers(), RedisFixture.shared().uri());
     admin = person("admin");
   }

@@ -7,7 +7,6 @@ import com.google.zxing.common.HybridBinarizer;
 import com.google.zxing.qrcode.QRCodeReader;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
-import java.io.File;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -29,7 +28,7 @@ import javax.imageio.ImageIO;
  */
 final class AuthenticatorApp {
   /** Which implementation computed the codes in this run, for the test report. */
-  static final String IMPLEMENTATION = onPath("oathtool") != null ? "oathtool" : "the tests' own RFC 6238 reference";
+  static final String IMPLEMENTATION = OptionalTools.onPath("oathtool").isPresent() ? "oathtool" : "the tests' own RFC 6238 reference";
 
   record Key(String issuer, String account, String secret, String algorithm, int digits, int period, String label) {}
 
@@ -48,7 +47,7 @@ final class AuthenticatorApp {
 
   /** Decodes the QR code with zbarimg (a separate, C implementation), or null when it is not installed. */
   static String readQrWithZbar(byte[] png) throws Exception {
-    Path zbar = onPath("zbarimg");
+    Path zbar = OptionalTools.onPath("zbarimg").orElse(null);
     if (zbar == null) {
       return null;
     }
@@ -92,7 +91,7 @@ final class AuthenticatorApp {
   }
 
   static String codeAtStep(Key key, long step) throws Exception {
-    Path oathtool = onPath("oathtool");
+    Path oathtool = OptionalTools.onPath("oathtool").orElse(null);
     if (oathtool != null) {
       Process p = new ProcessBuilder(oathtool.toString(), "--totp=" + key.algorithm().toLowerCase(), "--base32",
           "--digits=" + key.digits(), "--time-step-size=" + key.period() + "s", "--now=@" + step * key.period(),
@@ -135,15 +134,5 @@ final class AuthenticatorApp {
       }
     }
     return out.toByteArray();
-  }
-
-  static Path onPath(String program) {
-    for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-      Path candidate = dir.isEmpty() ? null : Path.of(dir, program);
-      if (candidate != null && Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
-        return candidate;
-      }
-    }
-    return null;
   }
 }

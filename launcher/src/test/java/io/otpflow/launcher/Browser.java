@@ -53,8 +53,9 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * }
  * }</pre>
  *
- * <p>Without Chromium or chromedriver the test is skipped (JUnit assumption), saying which is missing
- * and how to install it; {@code .ci/run} installs both. Every wait is on a condition (WebDriverWait),
+ * <p>Without Chromium or chromedriver (looked up on {@code PATH}, or named by {@code CHROME_BIN} and
+ * {@code CHROMEDRIVER}) a class marked {@link BrowserTest} is skipped whole, and any other test that
+ * opens a browser is skipped (JUnit assumption), saying which is missing and how to install it; {@code .ci/run} installs both. Every wait is on a condition (WebDriverWait),
  * none is a sleep. {@link #close()} quits the browser, stops chromedriver and deletes the profile,
  * also when the test failed; a JVM shutdown hook does the same for a browser a test never closed.
  */
@@ -192,26 +193,24 @@ final class Browser implements AutoCloseable {
   private record Programs(Path chromium, Path chromedriver, String problem) {}
 
   /**
-   * Whether Chromium and chromedriver are both there: for a {@code @BeforeAll} that would start a
-   * platform only for browser tests. Do not skip there (an assumption failing in {@code @BeforeAll}
-   * makes surefire report the class as 0 tests, without the reason): let each test's
-   * {@link #desktop()} or {@link #phone()} skip it, saying what is missing.
+   * Why the browser tests cannot run here (which program is missing, how to install it), or null
+   * when both programs are there. {@link BrowserTest} skips a whole class with this reason.
    */
-  static boolean available() {
-    return programs().problem() == null;
+  static String missing() {
+    return programs().problem();
   }
 
   private static Programs programs() {
     List<String> problems = new ArrayList<>();
-    Path chromium = find("CHROME_BIN", CHROMIUM_NAMES, Path.of("/usr/bin/chromium"), "Chromium", problems);
-    Path chromedriver = find("CHROMEDRIVER", new String[] {"chromedriver"}, null, "chromedriver", problems);
+    Path chromium = find("CHROME_BIN", CHROMIUM_NAMES, "Chromium", problems);
+    Path chromedriver = find("CHROMEDRIVER", new String[] {"chromedriver"}, "chromedriver", problems);
     String problem = problems.isEmpty() ? null : String.join("; ", problems)
         + ". Install both with '" + INSTALL + "' (.ci/run does) to run the browser tests";
     return new Programs(chromium, chromedriver, problem);
   }
 
-  /** The program named by {@code variable}, else the first of {@code names} on PATH, else {@code fallback}. */
-  private static Path find(String variable, String[] names, Path fallback, String what, List<String> problems) {
+  /** The program named by {@code variable}, else the first of {@code names} on PATH. */
+  private static Path find(String variable, String[] names, String what, List<String> problems) {
     String env = System.getenv(variable);
     if (env != null && !env.isBlank()) {
       Path p = Path.of(env);
@@ -222,29 +221,14 @@ final class Browser implements AutoCloseable {
       return null;
     }
     for (String name : names) {
-      Optional<Path> p = onPath(name);
+      Optional<Path> p = OptionalTools.onPath(name);
       if (p.isPresent()) {
         return p.get();
       }
     }
-    if (fallback != null && Files.isRegularFile(fallback) && Files.isExecutable(fallback)) {
-      return fallback;
-    }
     problems.add("no " + what + ": " + variable + " is not set and " + String.join(", ", names) + " "
-        + (names.length == 1 ? "is" : "are") + " not on PATH" + (fallback == null ? "" : " nor at " + fallback));
+        + (names.length == 1 ? "is" : "are") + " not on PATH");
     return null;
-  }
-
-  private static Optional<Path> onPath(String name) {
-    for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-      if (!dir.isEmpty()) {
-        Path candidate = Path.of(dir, name);
-        if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
-          return Optional.of(candidate);
-        }
-      }
-    }
-    return Optional.empty();
   }
 
   // ---- driving the page ----------------------------------------------------------------------

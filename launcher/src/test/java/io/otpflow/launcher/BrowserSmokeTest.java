@@ -23,20 +23,21 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Proof that {@link Browser} works: first against a page made here (console capture of a CSP
  * violation, cookies, both kinds of image), then against the real platform's development outbox page.
  */
+@BrowserTest
 class BrowserSmokeTest {
+  /** The outbox file's folder. */
+  @TempDir static Path folder;
   static TestPlatform p;
 
   @BeforeAll
   static void start() throws Exception {
-    if (!Browser.available()) {
-      return; // each test skips, saying what is missing: no platform for nothing
-    }
-    Path outbox = Files.createTempDirectory("otpflow-outbox").resolve("outbox.jsonl");
+    Path outbox = folder.resolve("outbox.jsonl");
     p = TestPlatform.start(KafkaFixture.shared().bootstrapServers(), RedisFixture.shared().uri(), Map.of(
         "SMS_PROVIDER", "outbox",
         "PUSH_PROVIDER", "outbox",

@@ -12,7 +12,6 @@ import io.otpflow.issuer.IssuerConfig;
 import io.otpflow.push.PushDispatcherConfig;
 import io.otpflow.sms.DispatcherConfig;
 import io.otpflow.verifier.VerifierConfig;
-import java.io.File;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -36,6 +35,8 @@ import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.io.TempDir;
 import org.w3c.dom.Document;
 import org.w3c.dom.Node;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -50,6 +51,7 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  * so the same validation runs as at start-up. The variables, images and ports in the deployment files
  * are then compared with what that config asked for ({@link Env#asked()}) and where it listens.
  */
+@Tag(OptionalTools.TAG)
 class DeploymentFilesTest {
 
   /** Variables read by the JVM rather than by a service's config; compose may set these. */
@@ -71,7 +73,7 @@ class DeploymentFilesTest {
   /**
    * The switch to the real push providers as deploy/otpflow.env.example describes it: the provider
    * list, the APNS_* and FCM_* lines filled in (paths inside the container), and the keys folder on
-   * the host, which {@link #pushKeysFolder()} fills with a made-up .p8 key and service account key.
+   * the host, which {@link #writePushKeys} fills with a made-up .p8 key and service account key.
    */
   private static Map<String, String> pushMode() {
     return Map.of(
@@ -93,7 +95,8 @@ class DeploymentFilesTest {
   private static Path root;
   private static Object composeDocument;
   private static Map<String, String> envExample;
-  private static Path pushKeys;
+  /** Made-up push key files, as a host folder that push mode would mount. */
+  @TempDir static Path pushKeys;
 
   @BeforeAll
   static void readFiles() throws IOException {
@@ -104,14 +107,12 @@ class DeploymentFilesTest {
     composeDocument =
         new Yaml(new SafeConstructor(new LoaderOptions())).load(Files.readString(root.resolve("docker-compose.yml")));
     envExample = parseEnvFile(root.resolve("deploy/otpflow.env.example"));
-    pushKeys = pushKeysFolder();
+    writePushKeys(pushKeys);
   }
 
   /** A host folder with the key files push mode names: an EC P-256 .p8 key and an RSA service account key. */
-  private static Path pushKeysFolder() throws IOException {
+  private static void writePushKeys(Path dir) throws IOException {
     try {
-      Path dir = Files.createTempDirectory("otpflow-push-keys");
-      dir.toFile().deleteOnExit();
       java.security.KeyPairGenerator ec = java.security.KeyPairGenerator.getInstance("EC");
       ec.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"));
       java.security.KeyPairGenerator rsa = java.security.KeyPairGenerator.getInstance("RSA");
@@ -122,9 +123,6 @@ class DeploymentFilesTest {
           "private_key", pem(rsa.generateKeyPair().getPrivate().getEncoded()),
           "client_email", "otpflow@example-project.iam.gserviceaccount.com",
           "token_uri", "https://oauth2.googleapis.com/token")));
-      dir.resolve("AuthKey_ABC123DEFG.p8").toFile().deleteOnExit();
-      dir.resolve("fcm-service-account.json").toFile().deleteOnExit();
-      return dir;
     } catch (java.security.GeneralSecurityException e) {
       throw new IllegalStateException(e);
     }
@@ -317,7 +315,7 @@ class DeploymentFilesTest {
 
   @Test
   void promtoolAcceptsThePrometheusConfig() throws Exception {
-    Path promtool = onPath("promtool");
+    Path promtool = OptionalTools.onPath("promtool").orElse(null);
     Assumptions.assumeTrue(promtool != null,
         "promtool is not on PATH, so prometheus.yml is checked only by this class's own assertions"
             + " (install it with the Debian package 'prometheus' for the full syntax check)");
@@ -725,17 +723,6 @@ class DeploymentFilesTest {
     return Integer.parseInt(parts[parts.length - 1]);
   }
 
-  private static Path onPath(String program) {
-    for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-      if (!dir.isEmpty()) {
-        Path candidate = Path.of(dir, program);
-        if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
-          return candidate;
-        }
-      }
-    }
-    return null;
-  }
 
   private static Document xml(Path file) throws Exception {
     DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();

@@ -25,15 +25,18 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The development mode of `./otpflow up`: SMS and push go to a local outbox, readable at GET /dev/outbox. */
 class DevOutboxTest {
+  /** The outbox file's folder. */
+  @TempDir static Path folder;
   static Path outbox;
   static TestPlatform p;
 
   @BeforeAll
   static void start() throws Exception {
-    outbox = Files.createTempDirectory("otpflow-outbox").resolve("outbox.jsonl");
+    outbox = folder.resolve("outbox.jsonl");
     p = TestPlatform.start(KafkaFixture.shared().bootstrapServers(), RedisFixture.shared().uri(), Map.of(
         "SMS_PROVIDER", "outbox",
         "PUSH_PROVIDER", "outbox",

@@ -31,6 +31,7 @@ import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 import redis.clients.jedis.RedisClient;
 
 /**
@@ -45,6 +46,7 @@ import redis.clients.jedis.RedisClient;
  * The same exposition is checked against docs/metrics.md, against promtool's lint, and for label
  * values that would leak a number, code, account or id.
  */
+@Tag(OptionalTools.TAG)
 class MetricsFlowTest {
   static final String CAPPED_KEY = "capped-test-key-0123456789";
   private static final AtomicInteger UK_NUMBERS = new AtomicInteger(100_000 + (int) (System.nanoTime() % 800_000));

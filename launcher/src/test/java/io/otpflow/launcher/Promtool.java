@@ -1,6 +1,5 @@
 package io.otpflow.launcher;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -25,15 +24,7 @@ final class Promtool {
   private Promtool() {}
 
   static Optional<Path> find() {
-    for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-      if (!dir.isEmpty()) {
-        Path candidate = Path.of(dir, "promtool");
-        if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
-          return Optional.of(candidate);
-        }
-      }
-    }
-    return Optional.empty();
+    return OptionalTools.onPath("promtool");
   }
 
   /** Runs promtool with {@code args}, {@code stdin} (or nothing) as its input; skips the test without promtool. */

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.Tag;
 
 /**
  * The second factor and the security page at the HTTP level, where a browser test cannot look: the
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.Timeout;
  * skipped, and the authenticator-app key is served once, no-store.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
+@Tag(OptionalTools.TAG)
 class SecondFactorHttpTest {
   private static final String PASSWORD = "second-factor-password";
   private static TestPlatform p;

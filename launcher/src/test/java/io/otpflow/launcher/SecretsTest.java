@@ -17,6 +17,7 @@ import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.params.ScanParams;
 import redis.clients.jedis.resps.ScanResult;
@@ -25,6 +26,7 @@ import redis.clients.jedis.resps.ScanResult;
  * The code never appears in logs, in Redis or in clear on any Kafka topic, and phone numbers only
  * masked in logs. The tenant uses 10-digit codes so a chance match in ids or timestamps is negligible.
  */
+@Tag(OptionalTools.TAG)
 class SecretsTest {
   static TestPlatform p;
   static RedisFixture redisFixture;

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 
 /**
@@ -34,7 +35,10 @@ import org.openqa.selenium.By;
  * phone and desktop size (target/screenshots/signin-*), and no page may log a console error (CSP).
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
+@BrowserTest
 class SignInPagesTest {
+  /** The outbox file's folder. */
+  @TempDir static Path folder;
   private static final String PASSWORD = "correct-horse-battery";
   private static final Pattern SMS_CODE = Pattern.compile("code is (\\d+)");
   private static final AtomicInteger USERS = new AtomicInteger();
@@ -42,7 +46,7 @@ class SignInPagesTest {
 
   @BeforeAll
   static void start() throws Exception {
-    Path outbox = Files.createTempDirectory("otpflow-signin").resolve("outbox.jsonl");
+    Path outbox = folder.resolve("outbox.jsonl");
     // SMS to the fake Twilio (read back by number); pushes to the dev outbox, whose page simulates phones.
     p = TestPlatform.start(KafkaFixture.shared().bootstrapServers(), RedisFixture.shared().uri(), Map.of(
         "PUSH_PROVIDER", "outbox", "OTPFLOW_OUTBOX_FILE", outbox.toString(),

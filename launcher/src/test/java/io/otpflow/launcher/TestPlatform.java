@@ -7,6 +7,7 @@ import io.otpflow.testing.FakeApns;
 import io.otpflow.testing.FakeFcm;
 import io.otpflow.testing.FakeTwilio;
 import io.otpflow.testing.MutableClock;
+import io.otpflow.testing.ScratchDir;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -47,12 +48,14 @@ final class TestPlatform implements AutoCloseable {
   final Map<String, String> env;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final String gateway;
+  /** The FCM key file and the outbox: deleted on {@link #close()}. */
+  private final ScratchDir files = ScratchDir.create("otpflow-test-platform");
 
   private TestPlatform(String bootstrapServers, String redisUri, Map<String, String> overrides) throws Exception {
     twilio = FakeTwilio.start();
     apns = FakeApns.start(APNS_TOPIC);
     fcm = FakeFcm.start("otpflow-test");
-    java.nio.file.Path fcmCredentials = java.nio.file.Files.createTempFile("fcm-service-account", ".json");
+    java.nio.file.Path fcmCredentials = files.resolve("fcm-service-account.json");
     java.nio.file.Files.writeString(fcmCredentials, fcm.serviceAccountJson());
     int gatewayPort = freePort();
     gateway = "http://127.0.0.1:" + gatewayPort;
@@ -66,7 +69,7 @@ final class TestPlatform implements AutoCloseable {
     e.put(PlatformKeys.ADDRESS_KEYS, "a1:" + Base64.getEncoder().encodeToString("address-key-address-key-address!".getBytes()));
     e.put("OTPFLOW_TENANTS", tenants());
     e.put("SMS_PROVIDER", "twilio");
-    e.put("OTPFLOW_OUTBOX_FILE", java.nio.file.Files.createTempFile("otpflow-outbox", ".jsonl").toString());
+    e.put("OTPFLOW_OUTBOX_FILE", files.resolve("outbox.jsonl").toString());
     e.put("PUSH_PROVIDER", "apns,fcm");
     e.put("APNS_KEY_FILE", apns.signingKeyFile().toString());
     e.put("APNS_KEY_ID", FakeApns.KEY_ID);
@@ -87,7 +90,9 @@ final class TestPlatform implements AutoCloseable {
     e.put("OTPFLOW_GATEWAY_PORT", Integer.toString(gatewayPort));
     e.put("OTPFLOW_PUBLIC_URL", gateway);
     e.put("OTPFLOW_STATUS_CALLBACK_URL", gateway + io.otpflow.gateway.TwilioWebhook.PATH);
-    e.put("OTPFLOW_REQUEST_TIMEOUT", "3s");
+    // Generous: on a machine loaded by another build, Argon2id work (recovery codes, passwords) can take
+    // seconds, and a 503 there would be the machine's fault, not the platform's. OutageTest sets its own.
+    e.put("OTPFLOW_REQUEST_TIMEOUT", "10s");
     e.putAll(overrides);
     env = Map.copyOf(e);
     platform = Platform.start(env, clock);
@@ -256,9 +261,8 @@ final class TestPlatform implements AutoCloseable {
 
   @Override
   public void close() {
-    platform.close();
-    twilio.close();
-    apns.close();
-    fcm.close();
+    try (files; fcm; apns; twilio) {
+      platform.close();
+    }
   }
 }

@@ -23,6 +23,7 @@ import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,6 +32,7 @@ import org.slf4j.LoggerFactory;
  * app's code, then sign in with later codes at later times of the platform's clock; and removing
  * the app only with a valid code or the admin form.
  */
+@Tag(OptionalTools.TAG)
 class TotpFlowTest {
   private static final Logger LOG = LoggerFactory.getLogger(TotpFlowTest.class);
   static TestPlatform p;

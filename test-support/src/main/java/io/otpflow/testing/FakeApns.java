@@ -221,11 +221,7 @@ public final class FakeApns implements AutoCloseable {
     } catch (Exception e) {
       throw new IllegalStateException("FakeApns did not stop cleanly", e);
     } finally {
-      try (var files = Files.walk(dir)) {
-        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      } catch (IOException ignored) {
-        // a temporary folder left behind is harmless
-      }
+      ScratchDir.delete(dir);
     }
   }
 }
