@@ -34,7 +34,7 @@ class RedisChallengeStoreTest {
   private static final Instant T0 = Instant.parse("2026-03-01T12:00:00Z");
   private static final Duration RETENTION = Duration.ofHours(1);
 
-  private static UnifiedJedis redis;
+  static UnifiedJedis redis;
   private RedisChallengeStore store;
   private String tenant;
 

@@ -32,7 +32,7 @@ class RedisAnswerTest {
   private static final CodeMac MAC = new CodeMac("verifier test key, thirty-two bytes or more".getBytes(StandardCharsets.UTF_8));
   private static final RedisCheckStore.Answerer PHONE = new RedisCheckStore.Answerer("DV" + "1".repeat(32), "iPhone", "Alice");
   private static final RedisCheckStore.Answerer TABLET = new RedisCheckStore.Answerer("DV" + "2".repeat(32), "Pixel", "Bob");
-  private static UnifiedJedis redis;
+  static UnifiedJedis redis;
   private RedisCheckStore store;
   private String tenant;
 

@@ -46,7 +46,7 @@ class RedisCheckStoreTest {
   private static final CodeMac MAC =
       new CodeMac("verifier test key, thirty-two bytes or more".getBytes(StandardCharsets.UTF_8));
 
-  private static UnifiedJedis redis;
+  static UnifiedJedis redis;
   private RedisCheckStore store;
   private String tenant;
 
