@@ -194,24 +194,37 @@ public final class EmbeddedRedisCluster implements AutoCloseable {
             }
             String info;
             String replication;
+            String view;
             try {
                 info = RedisCall.send(node.port(), "CLUSTER", "INFO");
                 replication = RedisCall.send(node.port(), "INFO", "replication");
+                view = clusterNodes(node);
             } catch (UncheckedIOException e) {
                 return "node " + node.port() + " does not answer";
             }
             if (!info.contains("cluster_state:ok")) {
                 return "node " + node.port() + " says " + info.lines().findFirst().orElse("nothing");
             }
+            // Roles travel by gossip: a replica may be in sync before every node knows it replicates.
+            long known = view.lines().map(l -> l.trim().split(" "))
+                    .filter(f -> f.length > 7 && f[2].contains("slave") && !f[2].contains("fail") && f[7].equals("connected"))
+                    .count();
+            if (known < replicas) {
+                return "node " + node.port() + " knows " + known + " of " + replicas + " replicas";
+            }
             online += (int) replication.lines().filter(l -> l.startsWith("slave") && l.contains("state=online")).count();
         }
         return online >= replicas ? null : online + " of " + replicas + " replicas are in sync";
     }
 
+    private static String clusterNodes(RedisServer node) {
+        return RedisCall.send(node.port(), "CLUSTER", "NODES");
+    }
+
     private String clusterNodes() {
         for (RedisServer node : nodes) {
             if (node.isRunning()) {
-                return RedisCall.send(node.port(), "CLUSTER", "NODES");
+                return clusterNodes(node);
             }
         }
         throw new IllegalStateException("No node of Redis Cluster " + url() + " is running.");

@@ -6,6 +6,8 @@ import io.otpflow.common.CodeMac;
 import io.otpflow.common.RedisKeys;
 import io.otpflow.common.RedisKeys.AccountField;
 import io.otpflow.common.RedisKeys.Field;
+import io.otpflow.common.RedisSettings;
+import java.net.URI;
 import io.otpflow.embedded.RedisServer;
 import io.otpflow.testing.RedisClusterFixture;
 import java.nio.charset.StandardCharsets;
@@ -57,7 +59,7 @@ class RedisClusterFailoverChaosTest {
 
   @Test
   void noDecisionIsLostOrMadeTwiceWhenAMasterDies() throws Exception {
-    try (RedisClusterFixture cluster = RedisClusterFixture.start(dir); UnifiedJedis redis = cluster.settings().connect()) {
+    try (RedisClusterFixture cluster = RedisClusterFixture.start(dir); UnifiedJedis redis = productionLike(cluster).connect()) {
       String tenant = "t-" + UUID.randomUUID();
       List<String> ids = new ArrayList<>();
       for (int i = 0; i < VERIFICATIONS; i++) {
@@ -161,6 +163,11 @@ class RedisClusterFailoverChaosTest {
       }
     }
     return null;
+  }
+
+  /** The services' default timeouts (connect 500 ms, command 1 s), so a caller waits as long as in production. */
+  private static RedisSettings productionLike(RedisClusterFixture cluster) {
+    return new RedisSettings(URI.create(cluster.url()), Duration.ofMillis(500), Duration.ofSeconds(1), 16);
   }
 
   private static String pending(UnifiedJedis redis, String tenant) {

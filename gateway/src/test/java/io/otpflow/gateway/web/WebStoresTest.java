@@ -27,7 +27,7 @@ class WebStoresTest {
   private static final PasswordHash FAST = new PasswordHash(64, 1, 1);
   private static final io.otpflow.common.CodeMac MAC =
       new io.otpflow.common.CodeMac("web stores test key, thirty-two bytes".getBytes(java.nio.charset.StandardCharsets.UTF_8));
-  private static UnifiedJedis redis;
+  static UnifiedJedis redis;
   private String tenant;
 
   @BeforeAll
