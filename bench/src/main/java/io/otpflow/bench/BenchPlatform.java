@@ -24,7 +24,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.UnifiedJedis;
 
 /**
  * Everything a run measures, wired the same way: the services' JVM configured like {@code ./otpflow
@@ -48,7 +48,7 @@ final class BenchPlatform implements AutoCloseable {
   private final Map<String, String> env;
   private final ServicesProcess services;
   private final KafkaBroker kafka;
-  private final RedisClient redis;
+  private final UnifiedJedis redis;
   private final PlatformHttp http;
   private final RawRedis rawRedis;
   private final Path data;

@@ -20,6 +20,8 @@ import redis.clients.jedis.exceptions.JedisNoScriptException;
 public final class LuaScript {
   /** Script names by SHA-1, so Redis command metrics can say which script ran (see RedisCommandMetrics). */
   private static final Map<String, String> NAMES = new ConcurrentHashMap<>();
+  /** SHA-1s of the scripts whose result is a decision a client is told (see {@link #decision}). */
+  private static final java.util.Set<String> DECISIONS = ConcurrentHashMap.newKeySet();
 
   private final String source;
   private final String sha1;
@@ -41,6 +43,23 @@ public final class LuaScript {
   /** The file name (without .lua) of a script loaded from the classpath, or null for any other SHA-1. */
   public static String nameOf(String sha1) {
     return sha1 == null ? null : NAMES.get(sha1);
+  }
+
+  /** Whether a SHA-1 is that of a {@linkplain #decision deciding} script. */
+  static boolean isDecision(String sha1) {
+    return sha1 != null && DECISIONS.contains(sha1);
+  }
+
+  /**
+   * Loads a script whose writes decide what a client is told (an approval, a spent attempt, a used
+   * TOTP step or recovery code): when the deployment has replicas, each run is followed by
+   * {@code WAIT} on the same connection, and the call fails unless enough replicas have the write
+   * (see {@code ConnectionCommands}), so a failover cannot undo a decision already given out.
+   */
+  public static LuaScript decision(Class<?> owner, String name) {
+    LuaScript script = fromResource(owner, name);
+    DECISIONS.add(script.sha1);
+    return script;
   }
 
   /** Loads a script from the classpath, next to the class that runs it. */

@@ -7,38 +7,36 @@ import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import redis.clients.jedis.CommandArguments;
-import redis.clients.jedis.CommandObject;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
-import redis.clients.jedis.executors.CommandExecutor;
 
 /**
- * Times every Redis command in one place: the client's command executor, which every call of a
- * store and every {@link LuaScript} run goes through. Scripts are named by their file ("check",
- * "send-limits"), found from the SHA-1 that EVALSHA sends. MULTI/EXEC transactions bypass the
- * executor and are not timed.
+ * Times every Redis command in one place: {@link ConnectionCommands}, which every call of a store and
+ * every {@link LuaScript} run goes through, on one server as on a cluster. Scripts are named by their
+ * file ("check", "send-limits"), found from the SHA-1 that EVALSHA sends. MULTI/EXEC transactions and
+ * pipelines bypass it and are not timed.
  *
  * <p>Outcomes: {@code ok}; {@code noscript} (the first EVALSHA after a Redis restart, answered by
  * EVAL right after: expected, not an error); {@code timeout}; {@code connection} (refused, reset,
- * no pooled connection); {@code error} (Redis answered with an error).
+ * no pooled connection); {@code error} (Redis answered with an error, or too few replicas
+ * acknowledged a deciding write).
  */
-final class RedisCommandMetrics implements CommandExecutor {
-  private final CommandExecutor delegate;
+final class RedisCommandMetrics {
   private final MeterRegistry registry;
   private final Map<String, Timer> timers = new ConcurrentHashMap<>();
 
-  RedisCommandMetrics(CommandExecutor delegate, MeterRegistry registry) {
-    this.delegate = delegate;
+  RedisCommandMetrics(MeterRegistry registry) {
     this.registry = registry;
   }
 
-  @Override
-  public <T> T executeCommand(CommandObject<T> command) {
+  <T> T time(CommandArguments args, Supplier<T> command) {
     long start = System.nanoTime();
     String outcome = "error";
     try {
-      T result = delegate.executeCommand(command);
+      T result = command.get();
       outcome = "ok";
       return result;
     } catch (JedisNoScriptException e) {
@@ -48,7 +46,7 @@ final class RedisCommandMetrics implements CommandExecutor {
       outcome = hasCause(e, SocketTimeoutException.class) ? "timeout" : "connection";
       throw e;
     } finally {
-      timer(command.getArguments(), outcome).record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+      timer(args, outcome).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
     }
   }
 
@@ -56,8 +54,7 @@ final class RedisCommandMetrics implements CommandExecutor {
     String name = new String(args.getCommand().getRaw(), StandardCharsets.US_ASCII).toLowerCase(Locale.ROOT);
     String script = Metrics.NONE;
     if (("evalsha".equals(name) || "eval".equals(name)) && args.size() > 1) {
-      String first = new String(args.get(1).getRaw(), StandardCharsets.UTF_8);
-      String found = LuaScript.nameOf("evalsha".equals(name) ? first : LuaScript.sha1(first));
+      String found = LuaScript.nameOf(scriptSha1(args));
       script = found == null ? Metrics.UNKNOWN : found;
     }
     String key = name + '\u0000' + script + '\u0000' + outcome;
@@ -71,6 +68,16 @@ final class RedisCommandMetrics implements CommandExecutor {
         .register(registry));
   }
 
+  /** The SHA-1 of the script an EVAL or EVALSHA runs, or null for any other command. */
+  static String scriptSha1(CommandArguments args) {
+    String name = new String(args.getCommand().getRaw(), StandardCharsets.US_ASCII).toLowerCase(Locale.ROOT);
+    if (args.size() < 2 || !("evalsha".equals(name) || "eval".equals(name))) {
+      return null;
+    }
+    String first = new String(args.get(1).getRaw(), StandardCharsets.UTF_8);
+    return "evalsha".equals(name) ? first : LuaScript.sha1(first);
+  }
+
   private static boolean hasCause(Throwable e, Class<? extends Throwable> type) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (type.isInstance(t)) {
@@ -78,10 +85,5 @@ final class RedisCommandMetrics implements CommandExecutor {
       }
     }
     return false;
-  }
-
-  @Override
-  public void close() throws Exception {
-    delegate.close();
   }
 }

@@ -38,11 +38,13 @@ public final class RedisServer implements AutoCloseable {
     private final Path dataDir;
     private final int port;
     private final Path logFile;
+    private final List<String> settings;
     private volatile Process process;
 
-    private RedisServer(Path dataDir, int port) {
+    private RedisServer(Path dataDir, int port, List<String> settings) {
         this.dataDir = dataDir == null ? null : dataDir.toAbsolutePath();
         this.port = port;
+        this.settings = List.copyOf(settings);
         this.logFile = this.dataDir == null
                 ? RedisBinary.directory().resolve("redis-" + port + ".log")
                 : this.dataDir.resolve("redis.log");
@@ -57,7 +59,15 @@ public final class RedisServer implements AutoCloseable {
      * @throws IllegalStateException if it does not answer within 20 s (the message contains its log tail)
      */
     public static RedisServer start(Path dataDir, int port) {
-        RedisServer server = new RedisServer(dataDir, FreePort.orPick(port));
+        return start(dataDir, port, List.of());
+    }
+
+    /**
+     * Starts a server with further settings on its command line ({@code "--cluster-enabled", "yes"}),
+     * and returns once it answers commands.
+     */
+    static RedisServer start(Path dataDir, int port, List<String> settings) {
+        RedisServer server = new RedisServer(dataDir, FreePort.orPick(port), settings);
         server.start();
         return server;
     }
@@ -118,6 +128,15 @@ public final class RedisServer implements AutoCloseable {
         return current != null && current.isAlive();
     }
 
+    /** The process id of the running server, for people who want to kill it by hand. */
+    public long pid() {
+        Process current = process;
+        if (current == null || !current.isAlive()) {
+            throw new IllegalStateException("Redis at " + uri() + " is not running.");
+        }
+        return current.pid();
+    }
+
     /** The port on 127.0.0.1; stays the same across {@link #stop()} and {@link #start()}. */
     public int port() {
         return port;
@@ -150,6 +169,7 @@ public final class RedisServer implements AutoCloseable {
         } else {
             command.addAll(List.of("--dir", dataDir.toString(), "--appendonly", "yes"));
         }
+        command.addAll(settings);
         return command;
     }
 

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.UnifiedJedis;
 
 /**
  * The company admin pages and the operator page in a real browser against the whole platform: an
@@ -113,7 +113,7 @@ class AdminPagesTest {
       assertThat(b.driver().getPageSource()).doesNotContain("<script>alert(\"x\")");
       assertNoPageErrors(b);
     }
-    try (RedisClient redis = new RedisSettings(URI.create(RedisFixture.shared().uri()), Duration.ofSeconds(2),
+    try (UnifiedJedis redis = new RedisSettings(URI.create(RedisFixture.shared().uri()), Duration.ofSeconds(2),
         Duration.ofSeconds(5), 2).connect()) {
       ActivityLog log = new ActivityLog(redis);
       List<ActivityLog.Entry> told = log.unseenAdminActions("acme", alex);

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Tag;
-import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.UnifiedJedis;
 
 /**
  * The operator's view after a real flow through the running services: one SMS delivered through a
@@ -250,7 +250,7 @@ class MetricsFlowTest {
 
   /** The spend counter is per tenant and UTC day in the shared Redis: start this run's day at zero. */
   private static void clearSpendOfTheCappedTenant() {
-    try (RedisClient redis = new RedisSettings(URI.create(RedisFixture.shared().uri()), Duration.ofSeconds(2),
+    try (UnifiedJedis redis = new RedisSettings(URI.create(RedisFixture.shared().uri()), Duration.ofSeconds(2),
         Duration.ofSeconds(5), 2).connect()) {
       for (String key : redis.keys("otp:spend:{t:capped}:*")) {
         redis.del(key);

@@ -72,7 +72,7 @@ class SecondFactorHttpTest {
   private static void signedInMinutesAgo(WebAgent a, int minutes) {
     String session = a.cookies.getCookieStore().getCookies().stream().filter(c -> c.getName().equals("otpflow_session"))
         .map(HttpCookie::getValue).findFirst().orElseThrow();
-    try (redis.clients.jedis.RedisClient redis = new io.otpflow.common.RedisSettings(URI.create(
+    try (redis.clients.jedis.UnifiedJedis redis = new io.otpflow.common.RedisSettings(URI.create(
         io.otpflow.testing.RedisFixture.shared().uri()), Duration.ofSeconds(2), Duration.ofSeconds(5), 2).connect()) {
       String key = "otp:web:session:" + io.otpflow.common.TenantDirectory.sha256(session);
       assertThat(redis.hget(key, "authenticated_at")).isNotNull();

@@ -23,6 +23,7 @@ final class RedisChallengeStore {
   private static final LuaScript SET_IF_PRESENT = LuaScript.fromResource(RedisChallengeStore.class, "set-if-present.lua");
   private static final LuaScript DISPATCHED = LuaScript.fromResource(RedisChallengeStore.class, "dispatched.lua");
   private static final LuaScript PUSH_DELIVERY = LuaScript.fromResource(RedisChallengeStore.class, "push-delivery.lua");
+  private static final LuaScript CREATE = LuaScript.fromResource(RedisChallengeStore.class, "create.lua");
 
   private final UnifiedJedis redis;
   private final Duration retention;
@@ -172,12 +173,13 @@ final class RedisChallengeStore {
   }
 
   private void write(StoredVerification v, Map<String, String> fields) {
-    String key = RedisKeys.verification(v.id());
-    try (var tx = redis.multi()) {
-      tx.hset(key, fields);
-      tx.pexpire(key, keepMillis(v));
-      tx.exec();
-    }
+    List<String> args = new ArrayList<>(1 + 2 * fields.size());
+    args.add(Long.toString(keepMillis(v)));
+    fields.forEach((field, value) -> {
+      args.add(field);
+      args.add(value);
+    });
+    CREATE.run(redis, List.of(RedisKeys.verification(v.id())), args);
   }
 
   private long keepMillis(StoredVerification v) {

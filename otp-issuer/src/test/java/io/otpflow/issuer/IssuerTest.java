@@ -28,14 +28,14 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.UnifiedJedis;
 
 /** {@link Issuer} on a real Redis, with dispatch events collected in memory (the port, not Kafka). */
 class IssuerTest {
   private static final CodeMac MAC = new CodeMac("0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.US_ASCII));
   private static final SecretBox BOX =
       new SecretBox(Map.of("t1", "fedcba9876543210fedcba9876543210".getBytes(StandardCharsets.US_ASCII)));
-  private static RedisClient redis;
+  private static UnifiedJedis redis;
 
   private final MutableClock clock = new MutableClock(Instant.parse("2026-11-24T10:00:00Z"));
   private final List<SmsDispatch> dispatched = new CopyOnWriteArrayList<>();

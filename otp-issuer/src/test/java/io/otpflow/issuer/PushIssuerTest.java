@@ -34,7 +34,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.UnifiedJedis;
 
 /**
  * The issuer's push fan-out on a real Redis, with the registry written as the verifier writes it and
@@ -47,7 +47,7 @@ class PushIssuerTest {
       new SecretBox(Map.of("t1", "fedcba9876543210fedcba9876543210".getBytes(StandardCharsets.US_ASCII)));
   private static final SecretBox ADDRESS =
       new SecretBox(Map.of("a1", "address-key-address-key-address!".getBytes(StandardCharsets.US_ASCII)));
-  private static RedisClient redis;
+  private static UnifiedJedis redis;
 
   private final MutableClock clock = new MutableClock(Instant.parse("2026-11-24T10:00:00Z"));
   private final List<PushDispatch> pushed = new CopyOnWriteArrayList<>();

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.UnifiedJedis;
 
 /**
  * The issuer's Lua scripts against a real Redis. Time is passed in, never read: every instant here
@@ -34,7 +34,7 @@ class RedisChallengeStoreTest {
   private static final Instant T0 = Instant.parse("2026-03-01T12:00:00Z");
   private static final Duration RETENTION = Duration.ofHours(1);
 
-  private static RedisClient redis;
+  static UnifiedJedis redis;
   private RedisChallengeStore store;
   private String tenant;
 

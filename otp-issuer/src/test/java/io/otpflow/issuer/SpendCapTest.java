@@ -27,7 +27,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.UnifiedJedis;
 
 /** The daily spend cap through {@link Issuer} on a real Redis, with the issuer's metrics registry. */
 class SpendCapTest {
@@ -42,7 +42,7 @@ class SpendCapTest {
   private final MutableClock clock = new MutableClock(Instant.parse("2026-11-24T23:59:00Z"));
   private final List<SmsDispatch> dispatched = new CopyOnWriteArrayList<>();
   private final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
-  private RedisClient redis;
+  private UnifiedJedis redis;
   private String capped;
   private String uncapped;
   private Issuer issuer;

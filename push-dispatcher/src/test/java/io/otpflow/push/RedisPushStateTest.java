@@ -18,11 +18,12 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.UnifiedJedis;
 
 /** The push dispatcher's Lua scripts on a real Redis. */
 class RedisPushStateTest {
-  private static RedisClient redis;
-  private static RedisPushState state;
+  static UnifiedJedis redis;
+  static RedisPushState state;
   private final String vid = "VE" + HexFormat.of().formatHex(random());
   private final String field = RedisPushState.sendField("DV" + HexFormat.of().formatHex(random()));
 

@@ -25,8 +25,8 @@ import redis.clients.jedis.params.SetParams;
  */
 final class AccountStore {
   private static final LuaScript WRITE = LuaScript.fromResource(AccountStore.class, "account-write.lua");
-  private static final LuaScript STEP = LuaScript.fromResource(AccountStore.class, "totp-step.lua");
-  private static final LuaScript CONSUME = LuaScript.fromResource(AccountStore.class, "recovery-consume.lua");
+  private static final LuaScript STEP = LuaScript.decision(AccountStore.class, "totp-step.lua");
+  private static final LuaScript CONSUME = LuaScript.decision(AccountStore.class, "recovery-consume.lua");
   /** How long the outcome of an account request is kept, so a redelivered request is answered again, not redone. */
   private static final Duration OUTCOME_TTL = Duration.ofHours(1);
 

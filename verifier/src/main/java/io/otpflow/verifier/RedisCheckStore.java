@@ -12,11 +12,11 @@ import redis.clients.jedis.UnifiedJedis;
 
 /** The verifier's Redis adapter: the atomic check, and the per-account consecutive-failure lock. */
 final class RedisCheckStore {
-  private static final LuaScript CHECK = LuaScript.fromResource(RedisCheckStore.class, "check.lua");
+  private static final LuaScript CHECK = LuaScript.decision(RedisCheckStore.class, "check.lua");
   private static final LuaScript ACCOUNT_FAILURE = LuaScript.fromResource(RedisCheckStore.class, "account-failure.lua");
 
-  private static final LuaScript USE_AS_PROOF = LuaScript.fromResource(RedisCheckStore.class, "use-as-proof.lua");
-  private static final LuaScript ANSWER = LuaScript.fromResource(RedisCheckStore.class, "answer.lua");
+  private static final LuaScript USE_AS_PROOF = LuaScript.decision(RedisCheckStore.class, "use-as-proof.lua");
+  private static final LuaScript ANSWER = LuaScript.decision(RedisCheckStore.class, "answer.lua");
 
   private final UnifiedJedis redis;
   private final CodeMac codeMac;

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.UnifiedJedis;
 
 /** answer.lua on a real Redis: the first valid answer decides, deny, number matching, replays, and what it refuses. */
 class RedisAnswerTest {
@@ -32,7 +32,7 @@ class RedisAnswerTest {
   private static final CodeMac MAC = new CodeMac("verifier test key, thirty-two bytes or more".getBytes(StandardCharsets.UTF_8));
   private static final RedisCheckStore.Answerer PHONE = new RedisCheckStore.Answerer("DV" + "1".repeat(32), "iPhone", "Alice");
   private static final RedisCheckStore.Answerer TABLET = new RedisCheckStore.Answerer("DV" + "2".repeat(32), "Pixel", "Bob");
-  private static RedisClient redis;
+  static UnifiedJedis redis;
   private RedisCheckStore store;
   private String tenant;
 

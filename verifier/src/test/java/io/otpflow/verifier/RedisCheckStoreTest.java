@@ -32,7 +32,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.UnifiedJedis;
 
 /**
  * check.lua and account-failure.lua against a real Redis. Verifications are written the way the
@@ -46,7 +46,7 @@ class RedisCheckStoreTest {
   private static final CodeMac MAC =
       new CodeMac("verifier test key, thirty-two bytes or more".getBytes(StandardCharsets.UTF_8));
 
-  private static RedisClient redis;
+  static UnifiedJedis redis;
   private RedisCheckStore store;
   private String tenant;
 

@@ -27,7 +27,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.UnifiedJedis;
 
 /**
  * What every Kafka-and-Redis service owns, built and closed in one place: its topics ensured, a
@@ -41,7 +41,7 @@ public final class ServiceRuntime implements AutoCloseable {
   private final String service;
   private final KafkaSettings kafka;
   private final PrometheusMeterRegistry registry;
-  private final RedisClient redis;
+  private final UnifiedJedis redis;
   private final KafkaProducer<String, byte[]> producer;
   private final Admin admin;
   private final DeadLetters deadLetters;
@@ -78,7 +78,7 @@ public final class ServiceRuntime implements AutoCloseable {
     return registry;
   }
 
-  public RedisClient redis() {
+  public UnifiedJedis redis() {
     return redis;
   }
 

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.UnifiedJedis;
 
 /** The hosted pages' own state on a real Redis: people, sessions, attempts, policy, activity. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -27,7 +27,7 @@ class WebStoresTest {
   private static final PasswordHash FAST = new PasswordHash(64, 1, 1);
   private static final io.otpflow.common.CodeMac MAC =
       new io.otpflow.common.CodeMac("web stores test key, thirty-two bytes".getBytes(java.nio.charset.StandardCharsets.UTF_8));
-  private static RedisClient redis;
+  static UnifiedJedis redis;
   private String tenant;
 
   @BeforeAll
