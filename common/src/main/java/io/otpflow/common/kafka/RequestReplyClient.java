@@ -39,10 +39,26 @@ import org.slf4j.LoggerFactory;
 public final class RequestReplyClient implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RequestReplyClient.class);
 
-  /** Kafka could not take the request, or no reply came before the deadline. */
+  /**
+   * Kafka could not take the request, or no reply came before the deadline. {@link #mayHaveArrived}
+   * tells the two apart for the caller: a request that may have reached its service may still take
+   * effect (a send's SMS may still go out), one that Kafka refused cannot.
+   */
   public static final class UnavailableException extends RuntimeException {
+    private final boolean mayHaveArrived;
+
     public UnavailableException(String message, Throwable cause) {
+      this(message, cause, true);
+    }
+
+    public UnavailableException(String message, Throwable cause, boolean mayHaveArrived) {
       super(message, cause);
+      this.mayHaveArrived = mayHaveArrived;
+    }
+
+    /** False only when Kafka certainly did not take the request, so nothing can come of it. */
+    public boolean mayHaveArrived() {
+      return mayHaveArrived;
     }
   }
 
@@ -117,11 +133,13 @@ public final class RequestReplyClient implements AutoCloseable {
                 record,
                 (metadata, error) -> {
                   if (error != null) {
-                    reply.completeExceptionally(new UnavailableException("Kafka did not take the request.", error));
+                    // A producer timeout leaves it open whether the broker wrote the record; other errors do not.
+                    reply.completeExceptionally(new UnavailableException("Kafka did not take the request.", error,
+                        error instanceof org.apache.kafka.common.errors.TimeoutException));
                   }
                 });
           } catch (RuntimeException e) {
-            reply.completeExceptionally(new UnavailableException("Kafka did not take the request.", e));
+            reply.completeExceptionally(new UnavailableException("Kafka did not take the request.", e, false));
           }
         });
     return reply
