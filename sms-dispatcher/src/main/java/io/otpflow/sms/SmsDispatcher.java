@@ -72,6 +72,8 @@ final class SmsDispatcher {
     this.lease = lease;
     this.clock = clock;
     this.metrics = metrics;
+    SmsMetrics.register(metrics, Metrics.SMS_LEASE_TAKEOVERS, Metrics.TAG_PROVIDER, sender.provider());
+    SmsMetrics.register(metrics, Metrics.SMS_POSSIBLE_DUPLICATES, Metrics.TAG_PROVIDER, sender.provider());
   }
 
   SmsClaims claims() {

@@ -20,6 +20,11 @@ final class SmsMetrics {
   private SmsMetrics() {}
 
   static void increment(MeterRegistry metrics, String name, String... tags) {
-    Counter.builder(name).description(HELP.get(name)).tags(tags).register(metrics).increment();
+    register(metrics, name, tags).increment();
+  }
+
+  /** Registers a counter at zero, so a rare event's series exists (and can be alerted on) before it happens. */
+  static Counter register(MeterRegistry metrics, String name, String... tags) {
+    return Counter.builder(name).description(HELP.get(name)).tags(tags).register(metrics);
   }
 }
