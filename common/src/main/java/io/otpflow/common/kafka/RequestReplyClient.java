@@ -128,14 +128,17 @@ public final class RequestReplyClient implements AutoCloseable {
     record.headers().add(Topics.DEADLINE, Long.toString(deadline).getBytes(StandardCharsets.US_ASCII));
     sender.execute(
         () -> {
+          Thread caller = Thread.currentThread();
           try {
             producer.send(
                 record,
                 (metadata, error) -> {
                   if (error != null) {
-                    // A producer timeout leaves it open whether the broker wrote the record; other errors do not.
-                    reply.completeExceptionally(new UnavailableException("Kafka did not take the request.", error,
-                        error instanceof org.apache.kafka.common.errors.TimeoutException));
+                    // Called back inside send() on this thread: the record never left the client (no metadata,
+                    // too large). Later, from the producer's I/O thread, it may have been written all the same.
+                    boolean synchronous = Thread.currentThread() == caller;
+                    reply.completeExceptionally(
+                        new UnavailableException("Kafka did not take the request.", error, !synchronous));
                   }
                 });
           } catch (RuntimeException e) {
