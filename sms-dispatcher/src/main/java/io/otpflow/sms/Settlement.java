@@ -27,15 +27,18 @@ final class Settlement {
   private final SmsDispatcher.Outcomes outcomes;
   private final RetryPolicy retry;
   private final Clock clock;
+  private final Clock timer;
   private final MeterRegistry metrics;
 
+  /** @param clock the platform's time (expiry, reports); {@code timer} real time (retry due times), see SmsDispatcher */
   Settlement(String provider, SmsClaims claims, SmsDispatcher.Outcomes outcomes, RetryPolicy retry, Clock clock,
-      MeterRegistry metrics) {
+      Clock timer, MeterRegistry metrics) {
     this.provider = provider;
     this.claims = claims;
     this.outcomes = outcomes;
     this.retry = retry;
     this.clock = clock;
+    this.timer = timer;
     this.metrics = metrics;
   }
 
@@ -73,13 +76,12 @@ final class Settlement {
       throws Exception {
     Duration wait = retry.waitAfter(attempt, r.retryAfter(), (from, to) -> ThreadLocalRandom.current().nextLong(from, to));
     Instant now = clock.instant();
-    Instant due = now.plus(wait);
-    if (attempt >= retry.maxAttempts() || !due.isBefore(d.expiresAt())) {
+    if (attempt >= retry.maxAttempts() || !now.plus(wait).isBefore(d.expiresAt())) {
       fail(d, owner, attempt, member, null, "retries-exhausted: " + r.reason());
       return;
     }
     // The entry first: should this dispatcher die before the claim says retry, the entry takes its lease over.
-    claims.enqueue(new SmsClaims.Entry(attempt + 1, d), due);
+    claims.enqueue(new SmsClaims.Entry(attempt + 1, d), timer.instant().plus(wait));
     claims.mark(d, owner, "retry:" + (attempt + 1), keep(d, now));
     if (member != null) {
       claims.dequeue(member);
@@ -105,7 +107,7 @@ final class Settlement {
           claims.release(d, owner);
         } else {
           claims.mark(d, owner, "retry:" + attempt, keep(d, clock.instant()));
-          claims.postpone(member, clock.instant().plus(retry.firstDelay()));
+          claims.postpone(member, timer.instant().plus(retry.firstDelay()));
         }
       } catch (RuntimeException again) {
         e.addSuppressed(again);

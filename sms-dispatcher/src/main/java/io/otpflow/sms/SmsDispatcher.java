@@ -54,23 +54,30 @@ final class SmsDispatcher {
   private final Settlement settlement;
   private final Duration lease;
   private final Clock clock;
+  private final Clock timer;
   private final MeterRegistry metrics;
 
   SmsDispatcher(SmsSender sender, SecretBox box, UnifiedJedis redis, Outcomes outcomes, URI statusCallback,
       String defaultFrom, String messagingServiceSid, RetryPolicy retry, Clock clock, MeterRegistry metrics) {
     this(sender, box, new SmsClaims(redis), outcomes, new SmsMessages(statusCallback, defaultFrom, messagingServiceSid),
-        retry, DEFAULT_LEASE, clock, metrics);
+        retry, DEFAULT_LEASE, clock, clock, metrics);
   }
 
+  /**
+   * @param clock the platform's time: codes' expiry, report times
+   * @param timer real time, for what measures how long things really take: leases (a provider call
+   *     takes real seconds whatever a test clock says) and retry due times
+   */
   SmsDispatcher(SmsSender sender, SecretBox box, SmsClaims claims, Outcomes outcomes, SmsMessages messages,
-      RetryPolicy retry, Duration lease, Clock clock, MeterRegistry metrics) {
+      RetryPolicy retry, Duration lease, Clock clock, Clock timer, MeterRegistry metrics) {
     this.sender = sender;
     this.box = box;
     this.claims = claims;
     this.messages = messages;
-    this.settlement = new Settlement(sender.provider(), claims, outcomes, retry, clock, metrics);
+    this.settlement = new Settlement(sender.provider(), claims, outcomes, retry, clock, timer, metrics);
     this.lease = lease;
     this.clock = clock;
+    this.timer = timer;
     this.metrics = metrics;
     SmsMetrics.register(metrics, Metrics.SMS_LEASE_TAKEOVERS, Metrics.TAG_PROVIDER, sender.provider());
     SmsMetrics.register(metrics, Metrics.SMS_POSSIBLE_DUPLICATES, Metrics.TAG_PROVIDER, sender.provider());
@@ -83,11 +90,12 @@ final class SmsDispatcher {
   /** One event from otp.sms-dispatch.v1 (first delivery or redelivery). */
   void dispatch(SmsDispatch d) throws Exception {
     Instant now = clock.instant();
+    Instant real = timer.instant();
     String earlier = claims.state(d);
     SmsClaims.Lease held = SmsClaims.Lease.parse(earlier);
     boolean legacy = "sending".equals(earlier); // a claim of an earlier version, never marked: taken over
-    if (earlier != null && !legacy && (held == null || held.until().isAfter(now))) {
-      redelivered(d, earlier, held, now);
+    if (earlier != null && !legacy && (held == null || held.until().isAfter(real))) {
+      redelivered(d, earlier, held, real);
       return;
     }
     if (earlier == null && !now.isBefore(d.expiresAt())) {
@@ -97,8 +105,8 @@ final class SmsDispatcher {
     }
     String code = box.open(d.code(), d.verificationId()); // throws MalformedEventException: dead letter
     String owner = UUID.randomUUID().toString();
-    switch (claims.claim(d, owner, now, lease, Settlement.keep(d, now))) {
-      case SmsClaims.Claim.Existing e -> redelivered(d, e.state(), SmsClaims.Lease.parse(e.state()), now);
+    switch (claims.claim(d, owner, real, lease, Settlement.keep(d, now))) {
+      case SmsClaims.Claim.Existing e -> redelivered(d, e.state(), SmsClaims.Lease.parse(e.state()), real);
       case SmsClaims.Claim.Claimed c -> attempt(d, code, owner, 1, null);
       case SmsClaims.Claim.TakenOver t -> {
         tookOver(d, t.expired());
@@ -118,7 +126,7 @@ final class SmsDispatcher {
       return;
     }
     SmsDispatch d = entry.dispatch();
-    Instant now = clock.instant();
+    Instant now = timer.instant();
     String owner = UUID.randomUUID().toString();
     switch (claims.take(entry, owner, now, lease)) {
       case SmsClaims.Taken.Done x -> claims.dequeue(member);

@@ -56,8 +56,9 @@ public final class SmsDispatcherService implements RuntimeBacked {
               sender, config.dispatchBox(), claims, outcomes, new SmsMessages(config.statusCallback(),
                   config.twilio() != null ? config.twilio().from() : null,
                   config.twilio() != null ? config.twilio().messagingServiceSid() : null),
-              retry, config.lease(), clock, runtime.registry());
-      retries = new RetryWorker(claims, dispatcher::retry, clock, RETRY_POLL, RETRIES_IN_FLIGHT).start();
+              retry, config.lease(), clock, Clock.systemUTC(), runtime.registry());
+      // Real time for the queue, as for the leases: a test clock that stands still must not freeze retries.
+      retries = new RetryWorker(claims, dispatcher::retry, Clock.systemUTC(), RETRY_POLL, RETRIES_IN_FLIGHT).start();
       Gauge.builder(Metrics.SMS_RETRY_QUEUE, retries, RetryWorker::queued)
           .description("SMS sends waiting on the retry queue or held by a lease (all instances: it is in Redis)")
           .register(runtime.registry());

@@ -80,7 +80,8 @@ class SmsDispatcherServiceTest {
     TwilioSmsSender firstSender = new TwilioSmsSender(new TwilioConfig(twilio.accountSid(), twilio.authToken(),
         "+15005550006", null, URI.create(twilio.baseUrl()), Duration.ofSeconds(1), Duration.ofMinutes(1)));
     SmsDispatcher first = new SmsDispatcher(firstSender, BOX, new SmsClaims(firstRedis), new NoOutcomes(),
-        new SmsMessages(null, "+15005550006", null), RetryPolicy.DEFAULT, LEASE, Clock.systemUTC(), new SimpleMeterRegistry());
+        new SmsMessages(null, "+15005550006", null), RetryPolicy.DEFAULT, LEASE, Clock.systemUTC(), Clock.systemUTC(),
+        new SimpleMeterRegistry());
     AtomicReference<Throwable> died = new AtomicReference<>();
     Thread firstThread = Thread.ofVirtual().start(() -> {
       try {
