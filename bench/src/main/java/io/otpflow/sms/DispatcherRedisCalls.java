@@ -48,7 +48,7 @@ public final class DispatcherRedisCalls {
       }
     };
     dispatcher = new SmsDispatcher(accepting, dispatchBox, redis, outcomes, null, "+15005550006", null,
-        SmsDispatcher.RetryPolicy.DEFAULT, Clock.systemUTC(), metrics);
+        RetryPolicy.DEFAULT, Clock.systemUTC(), metrics);
   }
 
   /** Dispatches one event on the calling thread. */

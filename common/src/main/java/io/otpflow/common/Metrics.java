@@ -21,6 +21,12 @@ public final class Metrics {
   public static final String DISPATCHED = "otp.dispatch.sent";
   public static final String DISPATCH_RETRIES = "otp.dispatch.retries";
   public static final String DISPATCH_DEAD_LETTERS = "otp.dispatch.dead_letters";
+  /** SMS sends taken over from a dispatcher whose lease ran out (it died or stalled before marking the outcome). */
+  public static final String SMS_LEASE_TAKEOVERS = "otp.sms.lease_takeovers";
+  /** Takeovers whose earlier owner had started the provider call: the SMS may go out twice. */
+  public static final String SMS_POSSIBLE_DUPLICATES = "otp.sms.possible_duplicates";
+  /** SMS sends on the retry queue (gauge, sampled by the retry worker). */
+  public static final String SMS_RETRY_QUEUE = "otp.sms.retry_queue";
   public static final String DELIVERY_REPORTS = "otp.delivery.reports";
   public static final String PROVIDER_LATENCY = "otp.provider.latency";
   public static final String CHECKS = "otp.checks";

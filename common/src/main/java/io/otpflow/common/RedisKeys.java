@@ -55,8 +55,10 @@ public final class RedisKeys {
   }
 
   /**
-   * String: the provider send claim for one dispatch event ("sending", "sent:&lt;provider id&gt;",
-   * "failed"), so a redelivered event sends nothing (SMS dispatcher).
+   * String: the provider send claim for one dispatch event (SMS dispatcher): a lease while a send is
+   * in progress ({@code lease|<owner>|<until>|<phase>|<attempt>}, taken over when its owner died),
+   * {@code retry:<n>}, {@code sent:<provider id>} or {@code failed}, so a redelivered event sends
+   * nothing once the outcome is known.
    */
   public static String smsSent(String verificationId, String dispatchEventId) {
     return "otp:sms:{" + verificationId + "}:" + dispatchEventId;
@@ -85,6 +87,15 @@ public final class RedisKeys {
    * (epoch ms), member = {@code <verification id> <claim field> <attempt>} (push dispatcher).
    */
   public static final String PUSH_RETRIES = "otp:push:retries";
+
+  /**
+   * Sorted set: SMS sends waiting for their next attempt, or held by a lease that a dead dispatcher
+   * may have left behind; score = when it is due (epoch ms), member = {@code <attempt> <SmsDispatch
+   * JSON>}, the event as it came (code sealed), so an entry is all a dispatcher needs to send. Like
+   * {@link #PUSH_RETRIES}, one key: on a Redis Cluster the whole queue is one slot, touched by
+   * single-key commands only (the claims it points to live in their verifications' slots).
+   */
+  public static final String SMS_RETRIES = "otp:sms:retries";
 
   /** Fields of the {@link #verification} hash. */
   public static final class Field {

@@ -82,6 +82,16 @@ public final class PlatformCalls {
     return "VE" + HexFormat.of().formatHex(randomBytes(16));
   }
 
+  /**
+   * The id of the verification a send with this Idempotency-Key starts: the same for every retry
+   * with the key, so the id a {@code 503 outcome-unknown} names is the one a retry gets, whichever of
+   * the two requests the issuer serves first (both go to the same partition). A keyed MAC, so it
+   * reveals nothing of the key and cannot be guessed from it.
+   */
+  public String verificationIdFor(Tenant tenant, String idempotencyKey) {
+    return "VE" + codeMac.mac(tenant.id(), "idempotency-key", idempotencyKey).substring(0, 32);
+  }
+
   public CompletableFuture<IssuerReply> send(Tenant tenant, String verificationId, Send s) {
     IssuerRequest.Send request = new IssuerRequest.Send(UUID.randomUUID().toString(), Instant.now(), tenant.id(),
         verificationId, s.channel(), s.to(), s.account(), s.clientIp(), s.idempotencyKey(),

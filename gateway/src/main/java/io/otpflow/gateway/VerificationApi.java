@@ -6,6 +6,7 @@ import io.otpflow.common.TenantDirectory;
 import io.otpflow.common.events.CheckReply;
 import io.otpflow.common.events.IssuerReply;
 import io.otpflow.common.events.VerificationView;
+import io.otpflow.common.kafka.RequestReplyClient;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -253,10 +254,37 @@ final class VerificationApi {
     Tenant tenant = ctx.get(TENANT);
     SendInput input = ctx.get(BODY);
     String key = ctx.request().getHeader("idempotency-key");
-    String id = calls.newVerificationId();
-    on(ctx, calls.send(tenant, id, new PlatformCalls.Send(input.to(), input.channel(), input.account(), input.clientIp(),
-            input.factorId(), input.mode(), input.numberMatching(), input.context(), key)))
-        .onSuccess(reply -> answerIssuer(ctx, reply, 201));
+    String id = key != null ? calls.verificationIdFor(tenant, key) : calls.newVerificationId();
+    Future.fromCompletionStage(calls.send(tenant, id, new PlatformCalls.Send(input.to(), input.channel(),
+            input.account(), input.clientIp(), input.factorId(), input.mode(), input.numberMatching(), input.context(),
+            key)), ctx.vertx().getOrCreateContext())
+        .onSuccess(reply -> {
+          if (reply instanceof IssuerReply.Unavailable) {
+            outcomeUnknown(ctx, id); // Redis failed somewhere in the send: maybe after its dispatch was published
+          } else {
+            answerIssuer(ctx, reply, 201);
+          }
+        })
+        .onFailure(e -> {
+          if (e instanceof RequestReplyClient.UnavailableException u && !u.mayHaveArrived()) {
+            Problems.send(ctx, 503, "platform-unavailable", "The platform cannot serve this request right now; retry later.");
+          } else {
+            outcomeUnknown(ctx, id);
+          }
+        });
+  }
+
+  /**
+   * A send the platform did not confirm but may have started: its id and where to read it, so the
+   * caller can look before sending again (a GET is ordered behind the send: it finds the verification,
+   * or the send will never happen) or retry with the same Idempotency-Key, which gets the same id.
+   */
+  private static void outcomeUnknown(RoutingContext ctx, String id) {
+    ctx.put(Problems.EXTRA, new JsonObject().put("verification_id", id));
+    ctx.response().putHeader("location", "/v1/verifications/" + id);
+    Problems.send(ctx, 503, "outcome-unknown", "The platform did not confirm this send in time; its code may still"
+        + " go out. Read GET /v1/verifications/" + id + " before sending again (404 there means it will not go out),"
+        + " or retry with the same Idempotency-Key.");
   }
 
   void status(RoutingContext ctx) {

@@ -201,6 +201,9 @@ final class Issuer {
       if (!existing.get().tenant().equals(tenant.id())) {
         return new IssuerReply.Rejected("conflict", "The verification id is taken.");
       }
+      if (keyReusedForAnotherRequest(tenant, send)) {
+        return new IssuerReply.Rejected("idempotency-key-reused", "This Idempotency-Key was used for a different request.");
+      }
       dispatchIfNeeded(tenant, send, existing.get());
       return new IssuerReply.Created(existing.get().view(clock.instant()), true);
     }
@@ -330,6 +333,9 @@ final class Issuer {
       if (!existing.get().tenant().equals(tenant.id())) {
         return new IssuerReply.Rejected("conflict", "The verification id is taken.");
       }
+      if (keyReusedForAnotherRequest(tenant, send)) {
+        return new IssuerReply.Rejected("idempotency-key-reused", "This Idempotency-Key was used for a different request.");
+      }
       dispatchIfNeeded(tenant, send, existing.get());
       return new IssuerReply.Created(existing.get().view(clock.instant()), true);
     }
@@ -415,6 +421,19 @@ final class Issuer {
     limits.add(new RedisChallengeStore.Limit(IssuerReply.RateLimited.UNANSWERED, RedisKeys.pushUnanswered(t, account),
         tenant.push().maxUnanswered(), UNANSWERED_WINDOW));
     return limits;
+  }
+
+  /**
+   * The gateway derives a keyed send's verification id from its Idempotency-Key, so a key reused for
+   * another request finds the first one's verification by id: refuse it as the key claim would.
+   */
+  private boolean keyReusedForAnotherRequest(Tenant tenant, IssuerRequest.Send send) {
+    if (send.idempotencyKey() == null) {
+      return false;
+    }
+    String fingerprint = store.idempotencyFingerprint(
+        RedisKeys.idempotency(tenant.id(), TenantDirectory.sha256(send.idempotencyKey())));
+    return fingerprint != null && !fingerprint.equals(String.valueOf(send.fingerprint()));
   }
 
   private IssuerReply replay(

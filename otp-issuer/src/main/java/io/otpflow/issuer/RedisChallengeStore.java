@@ -86,6 +86,11 @@ final class RedisChallengeStore {
     return claimed == null ? Duration.ZERO : Duration.ofMillis(Math.max(0, System.currentTimeMillis() - Long.parseLong(claimed)));
   }
 
+  /** The fingerprint of the request that claimed the key, or null when nobody holds it. */
+  String idempotencyFingerprint(String key) {
+    return redis.hget(key, "fp");
+  }
+
   /** Frees a key claimed by a request that was then refused, so a retry can be served. */
   void releaseIdempotency(String key) {
     redis.del(key);

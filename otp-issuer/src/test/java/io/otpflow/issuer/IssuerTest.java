@@ -123,6 +123,24 @@ class IssuerTest {
   }
 
   @Test
+  void aKeyedRetryUnderTheSameIdIsReplayedAndTheKeyReusedForAnotherRequestIsRefused() throws Exception {
+    // The gateway derives a keyed send's id from its key: a retry, or a reuse, arrives under the same id.
+    IssuerRequest.Send first = send("+14155550104", "key-2");
+    assertThat(issuer.handle(first)).isInstanceOfSatisfying(IssuerReply.Created.class, c -> assertThat(c.replayed()).isFalse());
+    IssuerRequest.Send retry = IssuerRequest.Send.sms(UUID.randomUUID().toString(), clock.instant(), tenant,
+        first.verificationId(), first.to(), null, null, "key-2", first.fingerprint());
+    assertThat(issuer.handle(retry)).isInstanceOfSatisfying(IssuerReply.Created.class, c -> {
+      assertThat(c.replayed()).isTrue();
+      assertThat(c.verification().id()).isEqualTo(first.verificationId());
+    });
+    IssuerRequest.Send reuse = IssuerRequest.Send.sms(UUID.randomUUID().toString(), clock.instant(), tenant,
+        first.verificationId(), "+14155550105", null, null, "key-2", "fp-another-request");
+    assertThat(issuer.handle(reuse)).isInstanceOfSatisfying(IssuerReply.Rejected.class,
+        r -> assertThat(r.errorCode()).isEqualTo("idempotency-key-reused"));
+    assertThat(dispatched).singleElement().satisfies(d -> assertThat(d.to()).isEqualTo("+14155550104"));
+  }
+
+  @Test
   void anUnknownTenantIsRejectedWithoutTouchingRedis() throws Exception {
     IssuerRequest.Send other = IssuerRequest.Send.sms(UUID.randomUUID().toString(), clock.instant(), "nobody",
         "VE" + "1".repeat(32), "+14155550103", null, null, null, "fp");

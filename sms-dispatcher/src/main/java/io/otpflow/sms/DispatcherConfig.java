@@ -7,6 +7,7 @@ import io.otpflow.common.SecretBox;
 import io.otpflow.common.kafka.KafkaSettings;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 
 /**
  * The SMS dispatcher's configuration, from the environment.
@@ -15,6 +16,8 @@ import java.nio.file.Path;
  * @param twilio Twilio settings, present when provider is twilio
  * @param outboxFile where the outbox provider appends messages (OTPFLOW_OUTBOX_FILE)
  * @param statusCallback the gateway's Twilio status webhook as Twilio reaches it (OTPFLOW_STATUS_CALLBACK_URL), or null
+ * @param lease how long a dispatcher holds a send before another may take it over, should it have died
+ *     (OTPFLOW_SMS_LEASE, default 30 s); longer than a provider call can take
  */
 public record DispatcherConfig(
     KafkaSettings kafka,
@@ -24,6 +27,7 @@ public record DispatcherConfig(
     TwilioConfig twilio,
     Path outboxFile,
     URI statusCallback,
+    Duration lease,
     String httpHost,
     int httpPort) {
 
@@ -35,6 +39,12 @@ public record DispatcherConfig(
     }
     if ("twilio".equals(provider) && twilio == null) {
       throw new IllegalArgumentException("SMS_PROVIDER=twilio needs the TWILIO_* settings.");
+    }
+    // A lease that can run out while its owner still waits for the provider would let a second dispatcher send too.
+    Duration call = twilio != null ? twilio.connectTimeout().plus(twilio.readTimeout()) : Duration.ofSeconds(1);
+    if (lease == null || lease.compareTo(call) <= 0) {
+      throw new IllegalArgumentException("OTPFLOW_SMS_LEASE must be longer than a provider call can take ("
+          + call.toSeconds() + " s: the Twilio connect + read timeouts), got " + lease + ".");
     }
   }
 
@@ -49,6 +59,7 @@ public record DispatcherConfig(
         "twilio".equals(provider) ? TwilioConfig.fromEnv(env) : null,
         Path.of(env.string("OTPFLOW_OUTBOX_FILE", "outbox.jsonl")),
         callback == null ? null : URI.create(callback),
+        env.duration("OTPFLOW_SMS_LEASE", SmsDispatcher.DEFAULT_LEASE),
         env.string("OTPFLOW_HTTP_HOST", "0.0.0.0"),
         env.integer("OTPFLOW_HTTP_PORT", 8083));
   }
@@ -56,7 +67,7 @@ public record DispatcherConfig(
   @Override
   public String toString() {
     return "DispatcherConfig[kafka=" + kafka + ", redis=" + redis.safeUri() + ", provider=" + provider
-        + (twilio != null ? ", twilio=" + twilio : ", outbox=" + outboxFile) + ", statusCallback=" + statusCallback
+        + (twilio != null ? ", twilio=" + twilio : ", outbox=" + outboxFile) + ", statusCallback=" + statusCallback + ", lease=" + lease
         + ", http=" + httpHost + ":" + httpPort + ", keys=<hidden>]";
   }
 }

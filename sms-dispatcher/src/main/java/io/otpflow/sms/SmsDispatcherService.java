@@ -1,5 +1,6 @@
 package io.otpflow.sms;
 
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.otpflow.common.Json;
 import io.otpflow.common.Metrics;
@@ -10,17 +11,22 @@ import io.otpflow.common.service.RuntimeBacked;
 import io.otpflow.common.service.ServiceRuntime;
 import io.vertx.core.Vertx;
 import java.time.Clock;
+import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Wires the SMS dispatcher: the dispatch consumer around {@link SmsDispatcher} and its provider. */
+/** Wires the SMS dispatcher: the dispatch consumer around {@link SmsDispatcher}, its {@link RetryWorker} and its provider. */
 public final class SmsDispatcherService implements RuntimeBacked {
   private static final Logger LOG = LoggerFactory.getLogger(SmsDispatcherService.class);
 
+  static final Duration RETRY_POLL = Duration.ofMillis(100);
+  static final int RETRIES_IN_FLIGHT = 64;
+
   private final ServiceRuntime runtime;
   private final SmsSender sender;
+  private RetryWorker retries;
 
-  private SmsDispatcherService(DispatcherConfig config, Vertx vertx, Clock clock, SmsDispatcher.RetryPolicy retry,
+  private SmsDispatcherService(DispatcherConfig config, Vertx vertx, Clock clock, RetryPolicy retry,
       PrometheusMeterRegistry registry) throws Exception {
     runtime = ServiceRuntime.open(DispatcherConfig.SERVICE, config.kafka(), config.redis(), registry);
     try {
@@ -44,12 +50,19 @@ public final class SmsDispatcherService implements RuntimeBacked {
               runtime.deadLetters().publish(Topics.SMS_DISPATCH, dispatch.verificationId(), Json.write(dispatch), reason);
             }
           };
+      SmsClaims claims = new SmsClaims(runtime.redis());
       SmsDispatcher dispatcher =
           new SmsDispatcher(
-              sender, config.dispatchBox(), runtime.redis(), outcomes, config.statusCallback(),
-              config.twilio() != null ? config.twilio().from() : null,
-              config.twilio() != null ? config.twilio().messagingServiceSid() : null,
-              retry, clock, runtime.registry());
+              sender, config.dispatchBox(), claims, outcomes, new SmsMessages(config.statusCallback(),
+                  config.twilio() != null ? config.twilio().from() : null,
+                  config.twilio() != null ? config.twilio().messagingServiceSid() : null),
+              retry, config.lease(), clock, Clock.systemUTC(), runtime.registry());
+      // Real time for the queue, as for the leases: a test clock that stands still must not freeze retries.
+      retries = new RetryWorker(claims, dispatcher::retry, Clock.systemUTC(), RETRY_POLL, RETRIES_IN_FLIGHT).start();
+      Gauge.builder(Metrics.SMS_RETRY_QUEUE, retries, RetryWorker::queued)
+          .description("SMS sends waiting on the retry queue or held by a lease (all instances: it is in Redis)")
+          .register(runtime.registry());
+      runtime.addReadinessCheck("retries", retries::isRunning);
       runtime.consume("sms-dispatch", DispatcherConfig.SERVICE, Topics.SMS_DISPATCH,
           record -> dispatcher.dispatch(Json.read(record.value(), SmsDispatch.class)));
       runtime.serve(vertx, config.httpHost(), config.httpPort());
@@ -64,15 +77,23 @@ public final class SmsDispatcherService implements RuntimeBacked {
     return start(config, vertx, clock, Metrics.newRegistry(DispatcherConfig.SERVICE));
   }
 
+  static SmsDispatcherService start(DispatcherConfig config, Vertx vertx, Clock clock, RetryPolicy retry)
+      throws Exception {
+    return new SmsDispatcherService(config, vertx, clock, retry, Metrics.newRegistry(DispatcherConfig.SERVICE));
+  }
+
   /** With the registry {@code vertx} reports into (see ServiceVertx); the service closes it. */
   public static SmsDispatcherService start(DispatcherConfig config, Vertx vertx, Clock clock, PrometheusMeterRegistry registry)
       throws Exception {
-    return new SmsDispatcherService(config, vertx, clock, SmsDispatcher.RetryPolicy.DEFAULT, registry);
+    return new SmsDispatcherService(config, vertx, clock, RetryPolicy.DEFAULT, registry);
   }
 
-  /** Finishes the sends in flight, commits, then stops. */
+  /** Stops taking retries (what is not due stays queued in Redis), finishes the sends in flight, commits, then stops. */
   @Override
   public void close() {
+    if (retries != null) {
+      retries.close();
+    }
     runtime.close();
     if (sender instanceof AutoCloseable closeable) {
       try {

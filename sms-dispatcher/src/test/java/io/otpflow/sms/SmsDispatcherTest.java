@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.otpflow.common.MalformedEventException;
+import io.otpflow.common.Metrics;
 import io.otpflow.common.SecretBox;
 import io.otpflow.common.events.DeliveryReport;
 import io.otpflow.common.events.SmsDispatch;
@@ -41,13 +42,14 @@ class SmsDispatcherTest {
   private final List<DeliveryReport> reports = new CopyOnWriteArrayList<>();
   private final List<String> deadLetters = new CopyOnWriteArrayList<>();
   private volatile boolean failPublishing;
+  private SimpleMeterRegistry metrics;
   private SmsDispatcher dispatcher;
 
   @BeforeAll
   static void start() {
     twilio = FakeTwilio.start();
     sender = new TwilioSmsSender(new TwilioConfig(twilio.accountSid(), twilio.authToken(), "+15005550006", null,
-        URI.create(twilio.baseUrl()), Duration.ofSeconds(2), Duration.ofSeconds(3)));
+        URI.create(twilio.baseUrl()), Duration.ofSeconds(5), Duration.ofSeconds(20))); // generous: a busy machine is not a provider failure
     redis = RedisClient.create(RedisFixture.shared().host(), RedisFixture.shared().port());
   }
 
@@ -61,6 +63,7 @@ class SmsDispatcherTest {
   @BeforeEach
   void newDispatcher() {
     twilio.reset();
+    metrics = new SimpleMeterRegistry();
     dispatcher = dispatcher(URI.create("https://gw.example/webhooks/twilio/status"));
   }
 
@@ -83,7 +86,7 @@ class SmsDispatcherTest {
       }
     };
     return new SmsDispatcher(sender, BOX, redis, outcomes, callback, "+15005550006", null,
-        new SmsDispatcher.RetryPolicy(3, Duration.ofMillis(10), Duration.ofMillis(40)), clock, new SimpleMeterRegistry());
+        new RetryPolicy(3, Duration.ofMillis(10), Duration.ofMillis(40)), clock, metrics);
   }
 
   private SmsDispatch dispatch(String code) {
@@ -150,10 +153,16 @@ class SmsDispatcherTest {
   }
 
   @Test
-  void transientFailuresAreRetriedThenDeadLetteredWhenTheBudgetRunsOut() throws Exception {
+  void transientFailuresAreRetriedFromTheQueueThenDeadLetteredWhenTheBudgetRunsOut() throws Exception {
     twilio.failNext(3, 503, null, null);
     SmsDispatch d = dispatch("482913");
     dispatcher.dispatch(d);
+    assertThat(twilio.requestCount()).as("the batch does not wait for the retry").isEqualTo(1);
+    assertThat(queuedFor(d)).singleElement().asString().startsWith("2 ");
+    while (!queuedFor(d).isEmpty()) {
+      clock.advance(Duration.ofSeconds(1));
+      runDue(d);
+    }
     assertThat(twilio.requestCount()).isEqualTo(3);
     assertThat(deadLetters).singleElement().asString().contains("retries-exhausted");
     assertThat(reports).singleElement().satisfies(r -> assertThat(r.state()).isEqualTo("failed"));
@@ -174,6 +183,96 @@ class SmsDispatcherTest {
     assertThat(deadLetters).singleElement().asString().contains("21211");
     assertThat(reports).singleElement().satisfies(r -> assertThat(r.errorCode()).isEqualTo("21211"));
     assertThat(twilio.messages()).isEmpty();
+  }
+
+  @Test
+  void aRetryWaitsAtLeastTheProvidersRetryAfterOnTheQueue() throws Exception {
+    twilio.failNext(1, 429, 20429, 30);
+    SmsDispatch d = dispatch("482913");
+    dispatcher.dispatch(d);
+    clock.advance(Duration.ofSeconds(29));
+    assertThat(runDue(d)).as("not due before Retry-After").isZero();
+    clock.advance(Duration.ofSeconds(2));
+    assertThat(runDue(d)).isEqualTo(1);
+    assertThat(twilio.messages()).singleElement().satisfies(m -> assertThat(m.body()).contains("482913"));
+    assertThat(reports).extracting(DeliveryReport::state).containsExactly("sent");
+    assertThat(queuedFor(d)).isEmpty();
+  }
+
+  @Test
+  void aLeaseLeftByADeadDispatcherIsTakenOverOnceItRunsOutAndSentOnce() throws Exception {
+    SmsDispatch d = dispatch("482913");
+    // What a dispatcher that died waiting for the provider leaves behind: its lease, phase calling.
+    SmsClaims claims = new SmsClaims(redis);
+    assertThat(claims.claim(d, "dead-owner", clock.instant(), Duration.ofSeconds(30), Duration.ofHours(1)))
+        .isInstanceOf(SmsClaims.Claim.Claimed.class);
+    assertThat(claims.calling(d, "dead-owner")).isTrue();
+
+    dispatcher.dispatch(d); // redelivered while the lease still holds: parked on the queue until it ends
+    assertThat(twilio.requestCount()).isZero();
+    assertThat(queuedFor(d)).singleElement().asString().startsWith("1 ");
+    assertThat(runDue(d)).isZero();
+
+    clock.advance(Duration.ofSeconds(31));
+    dispatcher.dispatch(d); // redelivered after the lease: taken over and sent
+    assertThat(twilio.messages()).hasSize(1);
+    assertThat(claims.state(d)).startsWith("sent:");
+    assertThat(runDue(d)).as("the parked entry finds the send done").isEqualTo(1);
+    assertThat(queuedFor(d)).isEmpty();
+    assertThat(twilio.messages()).hasSize(1);
+    assertThat(reports).extracting(DeliveryReport::state).containsOnly("sent");
+    assertThat(metrics.counter(Metrics.SMS_LEASE_TAKEOVERS, Metrics.TAG_PROVIDER, "twilio").count()).isEqualTo(1);
+    assertThat(metrics.counter(Metrics.SMS_POSSIBLE_DUPLICATES, Metrics.TAG_PROVIDER, "twilio").count()).isEqualTo(1);
+  }
+
+  @Test
+  void aLeaseTakenBeforeTheProviderCallIsNotCountedAsAPossibleDuplicate() throws Exception {
+    SmsDispatch d = dispatch("482913");
+    new SmsClaims(redis).claim(d, "dead-owner", clock.instant(), Duration.ofSeconds(30), Duration.ofHours(1));
+    clock.advance(Duration.ofSeconds(31));
+    dispatcher.dispatch(d);
+    assertThat(twilio.messages()).hasSize(1);
+    assertThat(metrics.counter(Metrics.SMS_LEASE_TAKEOVERS, Metrics.TAG_PROVIDER, "twilio").count()).isEqualTo(1);
+    assertThat(metrics.counter(Metrics.SMS_POSSIBLE_DUPLICATES, Metrics.TAG_PROVIDER, "twilio").count()).isZero();
+  }
+
+  @Test
+  void aClaimOfTheEarlierAtMostOnceVersionIsTakenOver() throws Exception {
+    SmsDispatch d = dispatch("482913");
+    redis.set(io.otpflow.common.RedisKeys.smsSent(d.verificationId(), d.eventId()), "sending");
+    dispatcher.dispatch(d);
+    assertThat(twilio.messages()).hasSize(1);
+    assertThat(reports).extracting(DeliveryReport::state).containsExactly("sent");
+  }
+
+  @Test
+  void aSlowOwnerWhoseLeaseWasTakenOverCannotMarkItFailed() {
+    SmsDispatch d = dispatch("482913");
+    SmsClaims claims = new SmsClaims(redis);
+    claims.claim(d, "slow", clock.instant(), Duration.ofSeconds(30), Duration.ofHours(1));
+    clock.advance(Duration.ofSeconds(31));
+    assertThat(claims.claim(d, "second", clock.instant(), Duration.ofSeconds(30), Duration.ofHours(1)))
+        .isInstanceOf(SmsClaims.Claim.TakenOver.class);
+    assertThat(claims.mark(d, "slow", "failed", Duration.ofHours(1))).isFalse();
+    assertThat(claims.markSent(d, "SM1", Duration.ofHours(1))).as("an acceptance is a fact, whoever reports it").isTrue();
+    assertThat(claims.markSent(d, "SM2", Duration.ofHours(1))).isFalse();
+    assertThat(claims.state(d)).isEqualTo("sent:SM1");
+  }
+
+  /** This test's entries on the shared retry queue (other tests' entries are theirs). */
+  private List<String> queuedFor(SmsDispatch d) {
+    return redis.zrange(io.otpflow.common.RedisKeys.SMS_RETRIES, 0, -1).stream()
+        .filter(m -> m.contains(d.eventId())).toList();
+  }
+
+  /** Runs this test's due entries as the retry worker would; returns how many ran. */
+  private int runDue(SmsDispatch d) throws Exception {
+    List<String> due = redis.zrangeByScore(io.otpflow.common.RedisKeys.SMS_RETRIES, 0, clock.instant().toEpochMilli())
+        .stream().filter(m -> m.contains(d.eventId())).toList();
+    for (String member : due) {
+      dispatcher.retry(member);
+    }
+    return due.size();
   }
 
   @Test

@@ -39,10 +39,26 @@ import org.slf4j.LoggerFactory;
 public final class RequestReplyClient implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RequestReplyClient.class);
 
-  /** Kafka could not take the request, or no reply came before the deadline. */
+  /**
+   * Kafka could not take the request, or no reply came before the deadline. {@link #mayHaveArrived}
+   * tells the two apart for the caller: a request that may have reached its service may still take
+   * effect (a send's SMS may still go out), one that Kafka refused cannot.
+   */
   public static final class UnavailableException extends RuntimeException {
+    private final boolean mayHaveArrived;
+
     public UnavailableException(String message, Throwable cause) {
+      this(message, cause, true);
+    }
+
+    public UnavailableException(String message, Throwable cause, boolean mayHaveArrived) {
       super(message, cause);
+      this.mayHaveArrived = mayHaveArrived;
+    }
+
+    /** False only when Kafka certainly did not take the request, so nothing can come of it. */
+    public boolean mayHaveArrived() {
+      return mayHaveArrived;
     }
   }
 
@@ -112,16 +128,21 @@ public final class RequestReplyClient implements AutoCloseable {
     record.headers().add(Topics.DEADLINE, Long.toString(deadline).getBytes(StandardCharsets.US_ASCII));
     sender.execute(
         () -> {
+          Thread caller = Thread.currentThread();
           try {
             producer.send(
                 record,
                 (metadata, error) -> {
                   if (error != null) {
-                    reply.completeExceptionally(new UnavailableException("Kafka did not take the request.", error));
+                    // Called back inside send() on this thread: the record never left the client (no metadata,
+                    // too large). Later, from the producer's I/O thread, it may have been written all the same.
+                    boolean synchronous = Thread.currentThread() == caller;
+                    reply.completeExceptionally(
+                        new UnavailableException("Kafka did not take the request.", error, !synchronous));
                   }
                 });
           } catch (RuntimeException e) {
-            reply.completeExceptionally(new UnavailableException("Kafka did not take the request.", e));
+            reply.completeExceptionally(new UnavailableException("Kafka did not take the request.", e, false));
           }
         });
     return reply
