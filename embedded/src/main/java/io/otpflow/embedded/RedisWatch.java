@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
  * hook. A native server cannot watch its parent the way {@link ExitWithParent} does for Kafka, so a
  * tiny {@code sh} watches for it: it blocks reading a pipe whose only writer is this JVM. When the
  * JVM dies, however it dies, the OS closes the pipe, the read returns, and the watch sends the
- * server SIGTERM (it finishes its append-only file and exits).
+ * server SIGTERM (it finishes its append-only file and exits), then SIGKILL if it is still there 10 s later.
  *
  * <p>Before signalling, the watch checks that the pid is still this redis-server on this port, in
  * case the server exited earlier and its pid was reused. The check reads {@code /proc}, so the
@@ -22,10 +22,15 @@ import org.slf4j.LoggerFactory;
 final class RedisWatch {
     private static final Logger log = LoggerFactory.getLogger(RedisWatch.class);
 
+    // SIGTERM first; a server that refuses to exit (Redis does when its final save fails) is killed after 10 s.
     private static final String SCRIPT = """
+            ours() { case "$(tr '\\0' ' ' < "/proc/$1/cmdline" 2>/dev/null)" in *redis-server*"--port $2 "*) ;; *) return 1 ;; esac; }
             read -r _
-            cmd=$(tr '\\0' ' ' < "/proc/$1/cmdline" 2>/dev/null) || exit 0
-            case "$cmd" in *redis-server*"--port $2 "*) kill -TERM "$1" ;; esac
+            ours "$1" "$2" || exit 0
+            kill -TERM "$1"
+            i=0
+            while [ $i -lt 20 ] && ours "$1" "$2"; do sleep 0.5; i=$((i + 1)); done
+            ours "$1" "$2" && kill -KILL "$1"
             """;
 
     private RedisWatch() {

@@ -25,6 +25,8 @@ final class ChildProcesses implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                // A SIGKILLed child cannot delete its copy of the Redis binary: let it leave it in the test's folder.
+                "-Djava.io.tmpdir=" + dir,
                 "-cp", System.getProperty("java.class.path"),
                 ExitWithParent.class.getName(), Long.toString(ProcessHandle.current().pid()), mainClass.getName()));
         command.addAll(List.of(args));
