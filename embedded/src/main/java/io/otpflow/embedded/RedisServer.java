@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -22,9 +23,11 @@ import org.slf4j.LoggerFactory;
  * one it persists nothing (no dump files appear in the working directory) and logs to a file in the
  * binary's temporary directory.
  *
- * <p>A shutdown hook stops the server when this JVM exits normally or on Ctrl-C. Unlike the Kafka
- * broker, a native Redis cannot watch its parent, so if this JVM is killed with SIGKILL the server
- * keeps running until it is killed by hand.
+ * <p>A shutdown hook stops the server when this JVM exits normally or on Ctrl-C. A native Redis
+ * cannot watch its parent the way the Kafka broker's JVM does, so a {@link RedisWatch} stops it when
+ * this JVM is killed with SIGKILL. Should a server still be left behind on a data directory (the
+ * watch killed too, or no {@code /proc}), the next start on that directory stops it first
+ * ({@link OrphanedRedis}).
  */
 public final class RedisServer implements AutoCloseable {
 
@@ -40,6 +43,7 @@ public final class RedisServer implements AutoCloseable {
     private final Path logFile;
     private final List<String> settings;
     private volatile Process process;
+    private volatile Optional<Process> watch = Optional.empty();
 
     private RedisServer(Path dataDir, int port, List<String> settings) {
         this.dataDir = dataDir == null ? null : dataDir.toAbsolutePath();
@@ -86,6 +90,9 @@ public final class RedisServer implements AutoCloseable {
             throw new IllegalStateException("Cannot start Redis at " + uri() + ": the port is already in use.");
         }
         createDataDir();
+        if (dataDir != null) {
+            OrphanedRedis.takeOver(dataDir);
+        }
         LogRotation.rotateIfLarge(logFile);
         log.info("Starting Redis at {} {}.", uri(), dataDir == null ? "without persistence" : "with data in " + dataDir);
         ProcessBuilder builder = new ProcessBuilder(command())
@@ -99,6 +106,10 @@ public final class RedisServer implements AutoCloseable {
             throw new UncheckedIOException("Could not start " + RedisBinary.executable(), e);
         }
         awaitReady();
+        watch = RedisWatch.start(process.pid(), port);
+        if (dataDir != null) {
+            OrphanedRedis.record(dataDir, process.pid());
+        }
         log.info("Redis at {} is ready.", uri());
     }
 
@@ -109,7 +120,11 @@ public final class RedisServer implements AutoCloseable {
             return;
         }
         log.info("Stopping Redis at {}.", uri());
+        RedisWatch.cancel(watch);
         ProcessTermination.gracefully(current, STOP_GRACE, "Redis server");
+        if (dataDir != null) {
+            OrphanedRedis.forget(dataDir);
+        }
     }
 
     /** Kills the server at once with SIGKILL, as a crash would; returns once it is gone. */
@@ -119,6 +134,7 @@ public final class RedisServer implements AutoCloseable {
             return;
         }
         log.info("Killing Redis at {} (SIGKILL).", uri());
+        RedisWatch.cancel(watch);
         ProcessTermination.forcibly(current, "Redis server");
     }
 
@@ -163,7 +179,9 @@ public final class RedisServer implements AutoCloseable {
                 RedisBinary.executable().toString(),
                 "--port", Integer.toString(port),
                 "--bind", host(),
-                "--daemonize", "no"));
+                "--daemonize", "no",
+                // Keeps the full command line visible, so a left-behind server can be recognised by its --dir.
+                "--set-proc-title", "no"));
         if (dataDir == null) {
             command.addAll(List.of("--save", "", "--appendonly", "no"));
         } else {
@@ -214,6 +232,7 @@ public final class RedisServer implements AutoCloseable {
     private void stopOnJvmExit() {
         Process current = process;
         if (current != null && current.isAlive()) {
+            RedisWatch.cancel(watch);
             ProcessTermination.gracefully(current, STOP_GRACE, "Redis server");
         }
     }

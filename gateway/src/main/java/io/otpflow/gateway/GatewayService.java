@@ -127,6 +127,8 @@ public final class GatewayService implements AutoCloseable {
     Map<String, Callable<Boolean>> readiness = new LinkedHashMap<>();
     readiness.put("kafka", Readiness.kafka(admin));
     readiness.put("replies", kafka::isRunning);
+    // The hosted pages keep people and sessions in Redis: without it sign-in cannot work, so not ready.
+    readiness.put("redis", Readiness.redis(redis));
     ServiceHttp.addOperationalRoutes(vertx, router, registry, readiness);
     router.route().last().handler(ctx -> Problems.send(ctx, 404, "not-found", "No such resource."));
     router.errorHandler(413, ctx -> Problems.send(ctx, 413, "body-too-large",

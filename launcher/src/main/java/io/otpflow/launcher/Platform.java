@@ -72,8 +72,22 @@ public final class Platform implements AutoCloseable {
       awaitTrue(() -> issuer.isConsuming() && verifier.isConsuming() && dispatcher.isConsuming() && push.isConsuming(),
           Duration.ofSeconds(60));
     } catch (Exception e) {
+      closeStarted(); // their consumer threads would otherwise keep the JVM alive after a failed start
       vertxInstances.forEach(Vertx::close);
       throw e;
+    }
+  }
+
+  private void closeStarted() {
+    for (AutoCloseable service : new AutoCloseable[] {gateway, push, dispatcher, verifier, issuer}) {
+      if (service == null) {
+        continue;
+      }
+      try {
+        service.close();
+      } catch (Exception ignored) {
+        // Best effort: the start failure is what the caller needs to see.
+      }
     }
   }
 

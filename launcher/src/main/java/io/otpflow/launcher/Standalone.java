@@ -2,9 +2,13 @@ package io.otpflow.launcher;
 
 import io.otpflow.common.PlatformKeys;
 import io.otpflow.common.TenantDirectory;
+import io.otpflow.embedded.DataFolderLock;
 import io.otpflow.embedded.KafkaBroker;
 import io.otpflow.embedded.RedisServer;
 import java.io.IOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,21 +26,46 @@ import org.slf4j.LoggerFactory;
  * {@code ./otpflow up}: a real Kafka broker (KRaft), a real Redis and every service, with state in
  * one folder (default ./.otpflow) so a restart keeps it, SMS and push going to a local outbox shown
  * at GET /dev/outbox. Ctrl-C stops everything, in reverse order.
+ *
+ * <p>It refuses to start, with one line and exit code 1, when the data folder is in use by another
+ * launcher or a port it needs is taken; both are checked before Kafka and Redis start.
  */
 public final class Standalone {
   private static final Logger LOG = LoggerFactory.getLogger(Standalone.class);
 
   private Standalone() {}
 
+  /** A start that cannot work, said in one line: no stack trace, nothing left running. */
+  static final class StartRefused extends RuntimeException {
+    StartRefused(String message) {
+      super(message);
+    }
+  }
+
   public static void main(String[] args) throws Exception {
+    try {
+      run(args);
+    } catch (StartRefused e) {
+      System.err.println("otpflow: " + e.getMessage());
+      System.exit(1);
+    }
+  }
+
+  private static void run(String[] args) throws Exception {
     Path data = Path.of(args.length > 0 ? args[0] : System.getenv().getOrDefault("OTPFLOW_DATA_DIR", ".otpflow"))
         .toAbsolutePath();
-    Files.createDirectories(data);
+    DataFolderLock lock;
+    try {
+      lock = DataFolderLock.acquire(data);
+    } catch (DataFolderLock.FolderInUseException e) {
+      throw new StartRefused(e.getMessage());
+    }
     long started = System.nanoTime();
     Properties secrets = secrets(data.resolve("secrets.properties"));
     String apiKey = System.getenv().getOrDefault("OTPFLOW_DEMO_API_KEY", secrets.getProperty("demo.api.key"));
     String adminKey = System.getenv().getOrDefault("OTPFLOW_DEMO_ADMIN_KEY", secrets.getProperty("demo.admin.key"));
     int gatewayPort = Integer.parseInt(System.getenv().getOrDefault("OTPFLOW_GATEWAY_PORT", "8080"));
+    requireFreePorts(System.getenv().getOrDefault("OTPFLOW_HTTP_HOST", "127.0.0.1"), gatewayPort);
 
     KafkaBroker kafka = KafkaBroker.start(data.resolve("kafka"), 0, KafkaBroker.JvmProfile.THROUGHPUT);
     RedisServer redis = RedisServer.start(data.resolve("redis"), 0);
@@ -67,6 +96,9 @@ public final class Standalone {
     } catch (Exception e) {
       redis.close();
       kafka.close();
+      if (causedBy(e, BindException.class) || String.valueOf(e.getMessage()).contains("Address already in use")) {
+        throw new StartRefused("a service could not listen on its port: " + e.getMessage());
+      }
       throw e;
     }
     CountDownLatch stopped = new CountDownLatch(1);
@@ -75,6 +107,7 @@ public final class Standalone {
       platform.close();
       redis.close();
       kafka.close();
+      lock.close();
       stopped.countDown();
     }, "otpflow-shutdown"));
     String gateway = "http://127.0.0.1:" + platform.gateway().httpPort();
@@ -103,6 +136,40 @@ public final class Standalone {
         platform.push().httpPort(),
         kafka.bootstrapServers(), redis.uri(), gateway, apiKey);
     stopped.await();
+  }
+
+  /**
+   * Fails before anything starts when a port the services must listen on is taken (Vert.x would
+   * only fail once Kafka and Redis are up). Ports 0 mean "any free port" and need no check.
+   */
+  private static void requireFreePorts(String host, int gatewayPort) {
+    Map<String, Integer> ports = new java.util.LinkedHashMap<>();
+    ports.put("OTPFLOW_GATEWAY_PORT", gatewayPort);
+    for (String variable : new String[] {"OTPFLOW_ISSUER_PORT", "OTPFLOW_VERIFIER_PORT", "OTPFLOW_DISPATCHER_PORT",
+        "OTPFLOW_PUSH_DISPATCHER_PORT"}) {
+      ports.put(variable, Integer.parseInt(System.getenv().getOrDefault(variable, "0")));
+    }
+    ports.forEach((variable, port) -> {
+      if (port == 0) {
+        return;
+      }
+      try (ServerSocket socket = new ServerSocket()) {
+        socket.setReuseAddress(true); // as Vert.x binds: a port left in TIME_WAIT is not "taken"
+        socket.bind(new InetSocketAddress(host, port));
+      } catch (IOException e) {
+        throw new StartRefused("port " + port + " on " + host + " (" + variable + ") is already in use; stop what uses"
+            + " it, or choose another port, e.g. " + variable + "=" + (port + 1) + " ./otpflow up");
+      }
+    });
+  }
+
+  private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (type.isInstance(t)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
