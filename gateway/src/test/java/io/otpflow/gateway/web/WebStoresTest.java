@@ -118,6 +118,22 @@ class WebStoresTest {
   }
 
   @Test
+  void aNewSessionIdAfterAPasswordChangeKeepsHowTheSecondFactorWasSkipped() {
+    SessionStore sessions = new SessionStore(redis, MAC);
+    // Password and a trusted browser's cookie, no code: signed in, but no second factor was given.
+    SessionStore.Session in = sessions.advance(sessions.create(tenant, T0), "ada", Stage.SIGNED_IN, T0);
+    in = sessions.withAttribute(in, SignInFlow.VIA, SignInFlow.TRUSTED_BROWSER);
+    in = sessions.withAttribute(in, SignInFlow.NOTICE, "grace");
+    SessionStore.Session renewed = sessions.renew(in, T0.plusSeconds(30));
+    SessionStore.Session found = sessions.find(renewed.id(), tenant, T0.plusSeconds(31)).orElseThrow();
+    assertThat(found.id()).isNotEqualTo(in.id());
+    assertThat(found.attribute(SignInFlow.VIA)).as("a new id is not a new way of signing in")
+        .isEqualTo(SignInFlow.TRUSTED_BROWSER);
+    assertThat(found.attribute(SignInFlow.NOTICE)).as("other attributes start clean").isNull();
+    assertThat(found.authenticatedAt()).isEqualTo(T0);
+  }
+
+  @Test
   void endingAllOfAPersonsSessionsLeavesOthersAlone() {
     SessionStore sessions = new SessionStore(redis, MAC);
     SessionStore.Session ada1 = sessions.advance(sessions.create(tenant, T0), "ada", Stage.SIGNED_IN, T0);
