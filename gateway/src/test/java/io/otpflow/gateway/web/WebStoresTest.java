@@ -146,19 +146,6 @@ class WebStoresTest {
   }
 
   @Test
-  void attemptsCountInAWindowAndClear() {
-    Attempts attempts = new Attempts(redis);
-    for (int i = 1; i <= 3; i++) {
-      assertThat(attempts.hit(tenant, "password-user", "h", Duration.ofMinutes(15))).isEqualTo(i);
-    }
-    assertThat(attempts.count(tenant, "password-user", "h")).isEqualTo(3);
-    assertThat(attempts.secondsLeft(tenant, "password-user", "h")).isBetween(1L, 900L);
-    assertThat(attempts.count(tenant, "password-ip", "h")).as("kinds are apart").isZero();
-    attempts.clear(tenant, "password-user", "h");
-    assertThat(attempts.count(tenant, "password-user", "h")).isZero();
-  }
-
-  @Test
   void thePolicyDefaultsToOptInAndForcedAppliesToEveryoneButExternalUsers() {
     PolicyStore policies = new PolicyStore(redis);
     assertThat(policies.get(tenant)).isEqualTo(PolicyStore.Policy.DEFAULT);
