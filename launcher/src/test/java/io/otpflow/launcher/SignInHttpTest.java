@@ -268,6 +268,15 @@ class SignInHttpTest {
     assertThat(statuses).containsOnly(401, 429, 503);
   }
 
+  @Test
+  void theGatewaysMetricsAreNotOnItsPublicPort() {
+    assertThat(p.getUrl(p.gatewayUrl() + "/metrics", null).status()).as("the public port").isEqualTo(404);
+    TestPlatform.Reply metrics = p.getUrl(p.gatewayMetricsUrl(), null);
+    assertThat(metrics.status()).as("the management port").isEqualTo(200);
+    assertThat(metrics.raw().body()).contains("otp_http_requests_total");
+    assertThat(p.getUrl(p.gatewayUrl() + "/health/ready", null).status()).as("health checks stay on both").isEqualTo(200);
+  }
+
   /** Failed passwords one address may send for one username before each try waits (Attempts.FREE_PER_PAIR). */
   private static final int FREE_PER_PAIR = 5;
 

@@ -207,6 +207,11 @@ final class TestPlatform implements AutoCloseable {
     return gateway;
   }
 
+  /** The gateway's /metrics, on its management port (not on the public one). */
+  String gatewayMetricsUrl() {
+    return "http://127.0.0.1:" + platform.gateway().managementPort() + "/metrics";
+  }
+
   /** Starts an SMS verification and returns its id, failing the test on anything but 201. */
   String sendSms(String apiKey, String to) {
     Reply r = post("/v1/verifications", apiKey, "{\"to\": \"" + to + "\", \"channel\": \"sms\"}");
