@@ -96,11 +96,16 @@ public final class GatewayService implements AutoCloseable {
     router.post(AnswerApi.ROUTE).handler(api::authenticateIfKeyed).handler(answers::limitUnauthenticated)
         .handler(api::requireJsonObject).handler(answers::answer);
     router.route("/v1/*").handler(api::authenticate);
-    router.post("/v1/verifications").handler(api::requireJsonObject).handler(api::validateSend).handler(api::send);
+    HostedAccountGuard hosted = new HostedAccountGuard(redis);
+    router.post("/v1/verifications").handler(api::requireJsonObject).handler(api::validateSend)
+        .handler(hosted::verificationBody).handler(api::send);
     router.get("/v1/verifications/:id").handler(api::status);
     router.post("/v1/verifications/:id/check").handler(api::requireJsonObject).handler(api::check);
     AccountApi accounts = new AccountApi(config.codeMac(), config.factorBox(), config.addressBox(), calls);
     String account = "/v1/accounts/:account";
+    // Before every account route: the hosted pages' people are not the application key's to manage.
+    router.route(account).handler(hosted::accountPath);
+    router.route(account + "/*").handler(hosted::accountPath);
     router.get(account).handler(accounts::validateAccount).handler(accounts::get);
     router.post(account + "/factors/totp").handler(accounts::validateAccount).handler(api::optionalJsonObject).handler(accounts::enrollTotp);
     router.post(account + "/factors/phone").handler(accounts::validateAccount).handler(api::requireJsonObject).handler(accounts::enrollPhone);

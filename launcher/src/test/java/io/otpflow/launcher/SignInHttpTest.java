@@ -168,6 +168,18 @@ class SignInHttpTest {
     WebAgent hal = new WebAgent(p.gatewayUrl());
     assertThat(hal.signIn("helpdesk-hal", "helpdesk-password-1").statusCode()).isEqualTo(303);
     assertThat(hal.get("/t/acme/admin/people/person?u=lost-lou").body()).contains("Set password");
+    HttpResponse<String> without2fa = hal.post("/t/acme/admin/people/password",
+        Map.of("csrf", hal.csrf, "u", "lost-lou", "password", "handed-over-by-phone"));
+    assertThat(without2fa.statusCode()).as("an admin without a second factor sets no one's password").isEqualTo(403);
+    assertThat(without2fa.body()).contains("Set up two-step verification");
+    // With an app, signed in with its code just now: a second factor within the last 10 minutes.
+    AuthenticatorApp.Key key = p.confirmHostedApp("helpdesk-hal");
+    hal = new WebAgent(p.gatewayUrl());
+    hal.signIn("helpdesk-hal", "helpdesk-password-1");
+    hal.get("/t/acme/sign-in/verify");
+    assertThat(hal.submit("/t/acme/sign-in/verify", Map.of("action", "code", "code",
+        AuthenticatorApp.codeAtStep(key, p.nextTotpStep()))).headers().firstValue("location")).hasValue("/t/acme/security");
+    hal.get("/t/acme/admin/people/person?u=lost-lou");
     HttpResponse<String> tooShort = hal.post("/t/acme/admin/people/password",
         Map.of("csrf", hal.csrf, "u", "lost-lou", "password", "short"));
     assertThat(tooShort.statusCode()).isEqualTo(303);

@@ -47,7 +47,7 @@ final class AccountRegistry {
   static final int MAX_RECOVERY_CODES = 20;
   /** How recent an approved verification must be to serve as proof for a factor change. */
   static final Duration PROOF_MAX_AGE = Duration.ofMinutes(10);
-  private static final Pattern ACCOUNT = Pattern.compile("[\\p{Alnum}._:@+=-]{1,128}");
+  private static final Pattern ACCOUNT = Pattern.compile("~?[\\p{Alnum}._:@+=-]{1,128}");
   private static final Pattern FACTOR_ID = Pattern.compile("FA[0-9a-f]{32}");
   private static final Pattern DEVICE_ID = Pattern.compile("DV[0-9a-f]{32}");
   private static final Pattern VERIFICATION_ID = Pattern.compile("VE[0-9a-f]{32}");

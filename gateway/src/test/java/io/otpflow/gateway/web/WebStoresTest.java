@@ -90,6 +90,40 @@ class WebStoresTest {
   }
 
   @Test
+  void peopleHaveAccountsInTheReservedNamespaceAndPeopleFromBeforeMoveThereOnceTheirsIsEmpty() {
+    UserStore users = new UserStore(redis, FAST);
+    users.create(tenant, "new-nia", "Nia", "correct horse battery", UserStore.Role.ADMIN, false, T0);
+    assertThat(users.find(tenant, "new-nia").orElseThrow().account()).isEqualTo("~new-nia");
+    assertThat(HostedAccounts.isHosted(redis, tenant, "~new-nia")).isTrue();
+    assertThat(HostedAccounts.isHosted(redis, tenant, "new-nia")).as("the plain id is the application's").isFalse();
+
+    // A person stored before the namespace: no account field, factors under the plain username.
+    users.create(tenant, "old-olga", "Olga", "correct horse battery", UserStore.Role.ADMIN, false, T0);
+    redis.hdel(UserStore.key(tenant, "old-olga"), UserStore.ACCOUNT);
+    UserStore.User olga = users.find(tenant, "old-olga").orElseThrow();
+    assertThat(olga.account()).isEqualTo("old-olga");
+    assertThat(HostedAccounts.isHosted(redis, tenant, "old-olga")).as("protected until they move").isTrue();
+    assertThat(HostedAccounts.isHosted(redis, tenant, "nobody")).isFalse();
+    assertThat(HostedAccounts.isHosted(redis, "other-" + tenant, "old-olga")).as("tenants are apart").isFalse();
+
+    io.otpflow.common.events.AccountView withApp = new io.otpflow.common.events.AccountView("old-olga",
+        java.util.List.of(new io.otpflow.common.events.AccountView.Factor("FA1", "totp", "active", null, T0, T0, null, null,
+            "SHA1", 6, 30, null, null, null, null)), java.util.List.of(), null);
+    assertThat(users.moveToReservedAccount(olga, withApp)).as("factors sealed under the old name stay").isSameAs(olga);
+    io.otpflow.common.events.AccountView codesOnly = new io.otpflow.common.events.AccountView("old-olga",
+        java.util.List.of(), java.util.List.of(), new io.otpflow.common.events.AccountView.RecoveryCodes(3, T0, null));
+    assertThat(users.moveToReservedAccount(olga, codesOnly).account()).isEqualTo("old-olga");
+
+    io.otpflow.common.events.AccountView empty = new io.otpflow.common.events.AccountView("old-olga",
+        java.util.List.of(), java.util.List.of(), new io.otpflow.common.events.AccountView.RecoveryCodes(0, null, null));
+    assertThat(users.moveToReservedAccount(olga, empty).account()).isEqualTo("~old-olga");
+    assertThat(users.find(tenant, "old-olga").orElseThrow().account()).isEqualTo("~old-olga");
+    assertThat(HostedAccounts.isHosted(redis, tenant, "old-olga")).as("moved: the plain id is free").isFalse();
+    UserStore.User moved = users.find(tenant, "old-olga").orElseThrow();
+    assertThat(users.moveToReservedAccount(moved, empty)).as("only once").isSameAs(moved);
+  }
+
+  @Test
   void eachStageOfASessionHasANewIdAndTheOldOneIsDead() {
     SessionStore sessions = new SessionStore(redis, MAC);
     SessionStore.Session anonymous = sessions.create(tenant, T0);
