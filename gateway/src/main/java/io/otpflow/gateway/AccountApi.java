@@ -33,7 +33,8 @@ import java.util.regex.Pattern;
  * it before it goes to the verifier, which owns the registry; nothing secret travels in clear.
  */
 final class AccountApi {
-  private static final Pattern ACCOUNT = Pattern.compile("[\\p{Alnum}._:@+=-]{1,128}");
+  /** An optional leading ~ is the hosted pages' people's namespace, which only the admin key reaches (HostedAccountGuard). */
+  private static final Pattern ACCOUNT = Pattern.compile("~?[\\p{Alnum}._:@+=-]{1,128}");
   private static final Pattern FACTOR_ID = Pattern.compile("FA[0-9a-f]{32}");
   private static final Pattern DEVICE_ID = Pattern.compile("DV[0-9a-f]{32}");
   private static final Pattern ANY_ID = Pattern.compile("(FA|DV)[0-9a-f]{32}");

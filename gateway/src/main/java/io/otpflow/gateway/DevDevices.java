@@ -45,6 +45,22 @@ final class DevDevices {
     this.addressBox = addressBox;
   }
 
+  /**
+   * Runs before adding a device or answering for one: only a browser on the gateway's own machine
+   * (the TCP peer is a loopback address; X-Forwarded-For is not asked) may, so a development gateway
+   * that others can reach does not let them put a device on any account of any tenant. Others get 403.
+   */
+  static void onlyFromThisMachine(io.vertx.ext.web.RoutingContext ctx) {
+    io.vertx.core.net.SocketAddress peer = ctx.request().remoteAddress();
+    String host = peer == null ? null : peer.hostAddress();
+    boolean loopback = host != null && (host.startsWith("127.") || host.equals("::1") || host.equals("0:0:0:0:0:0:0:1"));
+    if (!loopback) {
+      Problems.send(ctx, 403, "dev-devices-local-only", "Simulated devices can be used only from the gateway's own machine.");
+      return;
+    }
+    ctx.next();
+  }
+
   /** A new device and the request that registers it; call {@link #keep} once the registry accepted it. */
   record Registration(Device device, AccountRequest.RegisterDevice request) {}
 

@@ -29,7 +29,8 @@ import java.util.regex.Pattern;
  */
 final class DevOutboxPage {
   static final String PATH = "/dev/outbox.html";
-  private static final Pattern ACCOUNT = Pattern.compile("[\\p{Alnum}._:@+=-]{1,128}");
+  /** ~username: a person of the hosted pages (development only, from this machine: see DevDevices). */
+  private static final Pattern ACCOUNT = Pattern.compile("~?[\\p{Alnum}._:@+=-]{1,128}");
   private static final Pattern ID = Pattern.compile("(VE|DV)[0-9a-f]{32}");
   private static final Pattern LABEL = Pattern.compile("[^\\p{Cntrl}\\p{Cf}\\p{Cs}]{1,100}");
   /** The product's stylesheet from /assets, and nothing else: no script, no inline style. */

@@ -33,6 +33,8 @@ import java.util.UUID;
  *     is https); off only for plain-http development
  * @param metricsSources OTPFLOW_METRICS_SOURCES: comma-separated /metrics URLs of the platform's services, which
  *     the operator page reads for the delivery funnel (empty: the gateway's own numbers only)
+ * @param managementPort OTPFLOW_MANAGEMENT_PORT: where the gateway serves /metrics (and its health checks
+ *     again), apart from the public port, so Prometheus reaches it and the internet does not (0: any free port)
  */
 public record GatewayConfig(
     KafkaSettings kafka,
@@ -53,7 +55,8 @@ public record GatewayConfig(
     java.util.Set<String> trustedProxies,
     io.otpflow.common.RedisSettings redis,
     boolean secureCookies,
-    java.util.List<URI> metricsSources) {
+    java.util.List<URI> metricsSources,
+    int managementPort) {
 
   public static final String SERVICE = "gateway";
 
@@ -72,6 +75,10 @@ public record GatewayConfig(
     }
     trustedProxies = java.util.Set.copyOf(trustedProxies);
     metricsSources = java.util.List.copyOf(metricsSources);
+    if (managementPort < 0 || managementPort > 65535 || (managementPort != 0 && managementPort == httpPort)) {
+      throw new IllegalArgumentException("OTPFLOW_MANAGEMENT_PORT must be 0-65535 and not OTPFLOW_HTTP_PORT: /metrics"
+          + " stays off the public port.");
+    }
     if (devDevices && devOutboxFile == null) {
       throw new IllegalArgumentException("OTPFLOW_DEV_DEVICES needs OTPFLOW_DEV_OUTBOX_FILE: they live on the outbox page.");
     }
@@ -99,7 +106,8 @@ public record GatewayConfig(
         trustedProxies(env.string("OTPFLOW_TRUSTED_PROXIES", "")),
         io.otpflow.common.RedisSettings.fromEnv(env),
         env.flag("OTPFLOW_SECURE_COOKIES", env.string("OTPFLOW_PUBLIC_URL", "http:").startsWith("https:")),
-        metricsSources(env.string("OTPFLOW_METRICS_SOURCES", "")));
+        metricsSources(env.string("OTPFLOW_METRICS_SOURCES", "")),
+        env.integer("OTPFLOW_MANAGEMENT_PORT", 9080));
   }
 
   /** Comma-separated http(s) URLs; anything else fails the start. */
@@ -136,7 +144,7 @@ public record GatewayConfig(
 
   @Override
   public String toString() {
-    return "GatewayConfig[instance=" + instanceId + ", kafka=" + kafka + ", http=" + httpHost + ":" + httpPort
+    return "GatewayConfig[instance=" + instanceId + ", kafka=" + kafka + ", http=" + httpHost + ":" + httpPort + ", management=" + managementPort
         + ", publicUrl=" + publicUrl + ", requestTimeout=" + requestTimeout + ", twilioWebhook="
         + (twilioAuthToken != null) + ", devOutbox=" + (devOutboxFile != null) + ", devDevices=" + devDevices
         + ", answerRateLimit=" + answerRateLimit + "/min, trustedProxies=" + trustedProxies.size() + ", redis=" + redis.safeUri() + ", secureCookies="

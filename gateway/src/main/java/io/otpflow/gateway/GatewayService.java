@@ -27,6 +27,7 @@ public final class GatewayService implements AutoCloseable {
   private final RequestReplyClient kafka;
   private final Admin admin;
   private final HttpServer http;
+  private final HttpServer management;
   private final PrometheusMeterRegistry registry;
   private final redis.clients.jedis.UnifiedJedis redis;
 
@@ -40,12 +41,15 @@ public final class GatewayService implements AutoCloseable {
       admin = Readiness.admin(config.kafka());
       http = vertx.createHttpServer().requestHandler(router(vertx, config)).listen(config.httpPort(), config.httpHost())
           .await(10, TimeUnit.SECONDS);
+      management = vertx.createHttpServer().requestHandler(managementRouter(vertx))
+          .listen(config.managementPort(), config.httpHost()).await(10, TimeUnit.SECONDS);
     } catch (Exception | Error e) {
       kafka.close(); // its reply reader would otherwise keep the JVM alive after a failed start
       redis.close();
       throw e;
     }
-    LOG.info("The gateway is listening on port {}: {}.", http.actualPort(), config);
+    LOG.info("The gateway is listening on port {} (metrics on port {}): {}.", http.actualPort(), management.actualPort(),
+        config);
   }
 
   public static GatewayService start(GatewayConfig config, Vertx vertx) throws Exception {
@@ -55,6 +59,22 @@ public final class GatewayService implements AutoCloseable {
   /** With the registry {@code vertx} reports into (see ServiceVertx); the gateway closes it. */
   public static GatewayService start(GatewayConfig config, Vertx vertx, PrometheusMeterRegistry registry) throws Exception {
     return new GatewayService(config, vertx, registry);
+  }
+
+  /** The management port: /metrics and the health checks, for Prometheus and the orchestrator only. */
+  private Router managementRouter(Vertx vertx) {
+    Router router = Router.router(vertx);
+    ServiceHttp.addOperationalRoutes(vertx, router, registry, readiness());
+    return router;
+  }
+
+  private Map<String, Callable<Boolean>> readiness() {
+    Map<String, Callable<Boolean>> readiness = new LinkedHashMap<>();
+    readiness.put("kafka", Readiness.kafka(admin));
+    readiness.put("replies", kafka::isRunning);
+    // The hosted pages keep people and sessions in Redis: without it sign-in cannot work, so not ready.
+    readiness.put("redis", Readiness.redis(redis));
+    return readiness;
   }
 
   private Router router(Vertx vertx, GatewayConfig config) {
@@ -78,11 +98,16 @@ public final class GatewayService implements AutoCloseable {
     router.post(AnswerApi.ROUTE).handler(api::authenticateIfKeyed).handler(answers::limitUnauthenticated)
         .handler(api::requireJsonObject).handler(answers::answer);
     router.route("/v1/*").handler(api::authenticate);
-    router.post("/v1/verifications").handler(api::requireJsonObject).handler(api::validateSend).handler(api::send);
+    HostedAccountGuard hosted = new HostedAccountGuard(redis);
+    router.post("/v1/verifications").handler(api::requireJsonObject).handler(api::validateSend)
+        .handler(hosted::verificationBody).handler(api::send);
     router.get("/v1/verifications/:id").handler(api::status);
     router.post("/v1/verifications/:id/check").handler(api::requireJsonObject).handler(api::check);
     AccountApi accounts = new AccountApi(config.codeMac(), config.factorBox(), config.addressBox(), calls);
     String account = "/v1/accounts/:account";
+    // Before every account route: the hosted pages' people are not the application key's to manage.
+    router.route(account).handler(hosted::accountPath);
+    router.route(account + "/*").handler(hosted::accountPath);
     router.get(account).handler(accounts::validateAccount).handler(accounts::get);
     router.post(account + "/factors/totp").handler(accounts::validateAccount).handler(api::optionalJsonObject).handler(accounts::enrollTotp);
     router.post(account + "/factors/phone").handler(accounts::validateAccount).handler(api::requireJsonObject).handler(accounts::enrollPhone);
@@ -120,16 +145,13 @@ public final class GatewayService implements AutoCloseable {
       DevOutboxPage page = new DevOutboxPage(outbox, devices, config.tenants(), answers, calls);
       router.get(DevOutboxPage.PATH).handler(page::page);
       if (devices != null) {
-        router.post("/dev/devices").handler(page::addDevice);
-        router.post("/dev/answers").handler(page::answer);
+        router.post("/dev/devices").handler(DevDevices::onlyFromThisMachine).handler(page::addDevice);
+        router.post("/dev/answers").handler(DevDevices::onlyFromThisMachine).handler(page::answer);
       }
     }
-    Map<String, Callable<Boolean>> readiness = new LinkedHashMap<>();
-    readiness.put("kafka", Readiness.kafka(admin));
-    readiness.put("replies", kafka::isRunning);
-    // The hosted pages keep people and sessions in Redis: without it sign-in cannot work, so not ready.
-    readiness.put("redis", Readiness.redis(redis));
-    ServiceHttp.addOperationalRoutes(vertx, router, registry, readiness);
+    // The metrics name tenants, routes and volumes: they are served on the management port only.
+    router.get("/metrics").handler(ctx -> Problems.send(ctx, 404, "not-found", "No such resource."));
+    ServiceHttp.addOperationalRoutes(vertx, router, registry, readiness());
     router.route().last().handler(ctx -> Problems.send(ctx, 404, "not-found", "No such resource."));
     router.errorHandler(413, ctx -> Problems.send(ctx, 413, "body-too-large",
         "The body is larger than " + config.maxBodyBytes() + " bytes."));
@@ -149,6 +171,11 @@ public final class GatewayService implements AutoCloseable {
     return http.actualPort();
   }
 
+  /** The port /metrics is served on (OTPFLOW_MANAGEMENT_PORT). */
+  public int managementPort() {
+    return management.actualPort();
+  }
+
   public PrometheusMeterRegistry registry() {
     return registry;
   }
@@ -157,6 +184,7 @@ public final class GatewayService implements AutoCloseable {
   public void close() {
     try {
       http.close().await(5, TimeUnit.SECONDS);
+      management.close().await(5, TimeUnit.SECONDS);
     } catch (Exception e) {
       LOG.warn("The gateway's HTTP server did not close cleanly: {}", e.toString());
     }

@@ -65,6 +65,7 @@ public final class Platform implements AutoCloseable {
       gatewayVertx = vertxFor(GatewayConfig.SERVICE, gatewayMetrics);
       Map<String, String> gatewayEnv = new HashMap<>(env);
       gatewayEnv.put("OTPFLOW_HTTP_PORT", env.getOrDefault("OTPFLOW_GATEWAY_PORT", "0"));
+      gatewayEnv.putIfAbsent("OTPFLOW_MANAGEMENT_PORT", "0"); // /metrics on a port of its own, any free one here
       // One JVM: the operator page reads the services started above, on the ports they got.
       gatewayEnv.putIfAbsent("OTPFLOW_METRICS_SOURCES", String.join(",", metricsUrl(issuer.httpPort()),
           metricsUrl(verifier.httpPort()), metricsUrl(dispatcher.httpPort()), metricsUrl(push.httpPort())));

@@ -123,7 +123,7 @@ public final class Standalone {
           admin key    %s   (helpdesk actions; OTPFLOW_DEMO_ADMIN_KEY)
           sign in      %s/t/demo/sign-in  as admin / %s  or  alice / %s
           outbox       %s/dev/outbox.html  (SMS and push; simulated phones answer pushes there)
-          metrics      %s/metrics  (issuer :%d, verifier :%d, sms-dispatcher :%d, push-dispatcher :%d)
+          metrics      http://127.0.0.1:%d/metrics  (issuer :%d, verifier :%d, sms-dispatcher :%d, push-dispatcher :%d)
           Kafka        %s    Redis %s
 
         Try:  curl -s -X POST %s/v1/verifications -H 'Authorization: Bearer %s' \\
@@ -131,7 +131,7 @@ public final class Standalone {
         Ctrl-C stops everything.
         %n""",
         (System.nanoTime() - started) / 1e9, data, gateway, apiKey, adminKey, gateway, adminPassword, userPassword,
-        gateway, gateway,
+        gateway, platform.gateway().managementPort(),
         platform.issuer().httpPort(), platform.verifier().httpPort(), platform.dispatcher().httpPort(),
         platform.push().httpPort(),
         kafka.bootstrapServers(), redis.uri(), gateway, apiKey);

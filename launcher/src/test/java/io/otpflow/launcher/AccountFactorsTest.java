@@ -97,6 +97,29 @@ class AccountFactorsTest {
     assertThat(events).allSatisfy(e -> codes.forEach(c -> assertThat(e.encode()).doesNotContain(c)));
   }
 
+  @Test
+  void aHelpdeskResetOfTheLastFactorRemovesTheOldRecoveryCodesToo() throws Exception {
+    String account = account("lost");
+    TestPlatform.Reply device = register(ACME_KEY, account, apnsToken(), "iPhone 15");
+    assertThat(device.status()).as("%s", device.body()).isEqualTo(201);
+    TestPlatform.Reply codes = p.post("/v1/accounts/" + account + "/recovery-codes", ACME_ADMIN_KEY,
+        "{\"reason\": \"first set\"}");
+    assertThat(codes.status()).as("%s", codes.body()).isEqualTo(201);
+    String code = codes.body().getJsonArray("codes").getString(0);
+
+    // The person lost their phone, and with it perhaps the paper with their codes: the helpdesk removes the device.
+    assertThat(p.delete("/v1/accounts/" + account + "/devices/" + device.body().getString("id"), ACME_ADMIN_KEY,
+        "{\"reason\": \"lost phone\"}").status()).isEqualTo(200);
+    JsonObject view = p.get("/v1/accounts/" + account, ACME_ADMIN_KEY).body();
+    assertThat(view.getJsonObject("recovery_codes").getInteger("remaining")).as("the old codes went with it").isZero();
+    // Set up again: the old codes do not come back to life.
+    assertThat(register(ACME_KEY, account, apnsToken(), "iPhone 16").status()).isEqualTo(201);
+    assertThat(p.post("/v1/verifications", ACME_KEY, "{\"channel\": \"recovery_code\", \"account\": \"" + account
+        + "\"}").status()).as("no recovery code of the account is left to check, %s neither", code).isEqualTo(409);
+    List<JsonObject> events = TotpFlowTest.accountEvents(account, 5);
+    assertThat(events).extracting(e -> e.getString("type")).contains("recovery_codes_removed");
+  }
+
   // ---------------------------------------------------------------- phone factors
 
   @Test

@@ -156,10 +156,18 @@ class DeploymentFilesTest {
     assertThat(push.outboxFile()).as("SMS and push share one outbox").isEqualTo(dispatcher.outboxFile());
     for (Built b : built.values()) {
       if (b.config() instanceof GatewayConfig gateway) {
-        assertThat(gateway.devOutboxFile()).as("/dev/outbox shows the file the outbox provider writes")
-            .isEqualTo(dispatcher.outboxFile());
+        assertThat(gateway.devOutboxFile()).as("/dev/outbox, which shows codes to anyone, is off unless .env turns it on")
+            .isNull();
         assertThat(gateway.tenants().byApiKey(documentedApiKey()))
             .as("the API key documented in deploy/otpflow.env.example opens the example tenant").isPresent();
+      }
+    }
+    Map<String, String> development = new HashMap<>(envExample);
+    development.put("OTPFLOW_DEV_OUTBOX_FILE", "/var/lib/otpflow/outbox/outbox.jsonl"); // as the example says
+    for (Service service : otpflowServices(development).values()) {
+      if (build(service).config() instanceof GatewayConfig gateway) {
+        assertThat(gateway.devOutboxFile()).as("turned on, /dev/outbox shows the file the outbox provider writes")
+            .isEqualTo(dispatcher.outboxFile());
       }
     }
     assertThat(built.values()).filteredOn(b -> b.config() instanceof GatewayConfig)
@@ -276,7 +284,15 @@ class DeploymentFilesTest {
         soft.assertThat(containerPort(p)).as("container side of %s's published port %s", service.name(), p).isEqualTo(port);
       }
       for (JsonNode e : service.node().path("expose")) {
-        soft.assertThat(e.asInt()).as("port %s exposes", service.name()).isEqualTo(port);
+        soft.assertThat(e.asInt()).as("port %s exposes", service.name()).isIn(port, build(service).metricsPort());
+      }
+      int metrics = build(service).metricsPort();
+      if (metrics != port) {
+        soft.assertThat(service.node().path("expose").toString()).as("%s exposes its metrics port", service.name())
+            .contains("\"" + metrics + "\"");
+        for (JsonNode p : service.node().path("ports")) {
+          soft.assertThat(containerPort(p)).as("%s's metrics port is not published: %s", service.name(), p).isNotEqualTo(metrics);
+        }
       }
     }
     soft.assertAll();
@@ -296,12 +312,12 @@ class DeploymentFilesTest {
     }
     Map<String, Set<String>> expected = new TreeMap<>();
     for (Service service : otpflowServices(envExample).values()) {
-      expected.computeIfAbsent(service.module(), k -> new TreeSet<>()).add(service.name() + ":" + build(service).httpPort());
+      expected.computeIfAbsent(service.module(), k -> new TreeSet<>()).add(service.name() + ":" + build(service).metricsPort());
     }
     expected.forEach(
         (module, targets) ->
             assertThat(targetsByJob.get(module))
-                .as("targets of Prometheus job %s: the compose services running it, at their config's port", module)
+                .as("targets of Prometheus job %s: the compose services running it, at their config's metrics port", module)
                 .isEqualTo(targets));
 
     Service server =
@@ -486,7 +502,12 @@ class DeploymentFilesTest {
     }
   }
 
-  private record Built(Object config, int httpPort, Set<String> asked) {}
+  /** @param metricsPort where Prometheus finds /metrics: the gateway's management port, else the HTTP port */
+  private record Built(Object config, int httpPort, int metricsPort, Set<String> asked) {
+    Built(Object config, int httpPort, Set<String> asked) {
+      this(config, httpPort, httpPort, asked);
+    }
+  }
 
   private static Map<String, Service> otpflowServices(Map<String, String> dotEnv) {
     Map<String, Service> otpflow = new TreeMap<>();
@@ -578,7 +599,7 @@ class DeploymentFilesTest {
       return switch (service.module()) {
         case "gateway" -> {
           GatewayConfig c = GatewayConfig.fromEnv(env);
-          yield new Built(c, c.httpPort(), env.asked());
+          yield new Built(c, c.httpPort(), c.managementPort(), env.asked());
         }
         case "otp-issuer" -> {
           IssuerConfig c = IssuerConfig.fromEnv(env);

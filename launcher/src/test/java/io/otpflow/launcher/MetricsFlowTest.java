@@ -261,7 +261,7 @@ class MetricsFlowTest {
   /** Every service's /metrics, read over HTTP as Prometheus reads it. */
   static Map<String, String> scrapes() {
     Map<String, String> urls = new LinkedHashMap<>();
-    urls.put("gateway", p.gatewayUrl() + "/metrics");
+    urls.put("gateway", p.gatewayMetricsUrl());
     urls.put("otp-issuer", "http://127.0.0.1:" + p.platform.issuer().httpPort() + "/metrics");
     urls.put("verifier", "http://127.0.0.1:" + p.platform.verifier().httpPort() + "/metrics");
     urls.put("sms-dispatcher", "http://127.0.0.1:" + p.platform.dispatcher().httpPort() + "/metrics");

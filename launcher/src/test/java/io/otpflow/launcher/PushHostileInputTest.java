@@ -168,7 +168,7 @@ class PushHostileInputTest {
       assertThat(limited.post(path, ACME_KEY, answer("{}")).status())
           .as("with an API key it is the tenant's backend relaying: not this limit").isEqualTo(404);
 
-      PrometheusText gateway = PrometheusText.parse(limited.get("/metrics", null).raw().body());
+      PrometheusText gateway = PrometheusText.parse(limited.getUrl(limited.gatewayMetricsUrl(), null).raw().body());
       assertThat(gateway.sum("otp_http_rate_limited_total", "route", "/v1/verifications/:id/answers")).isEqualTo(3);
       assertThat(answersSeenByVerifiers(limited) - reached).as("refused ones never reached a verifier").isEqualTo(4);
     }

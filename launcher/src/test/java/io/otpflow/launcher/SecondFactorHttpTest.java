@@ -8,7 +8,6 @@ import io.otpflow.testing.KafkaFixture;
 import io.otpflow.testing.RedisFixture;
 import io.vertx.core.json.JsonObject;
 import java.net.HttpCookie;
-import java.net.URI;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,6 +23,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.Tag;
+import redis.clients.jedis.RedisClient;
 
 /**
  * The second factor and the security page at the HTTP level, where a browser test cannot look: the
@@ -44,21 +44,12 @@ class SecondFactorHttpTest {
     confirmApp("hugo");
   }
 
-  /** Enrols and confirms an authenticator app on {@code account} through the API; its key. */
-  private static AuthenticatorApp.Key confirmApp(String account) throws Exception {
-    TestPlatform.Reply enrolled = p.post("/v1/accounts/" + account + "/factors/totp", ACME_KEY, "{}");
-    AuthenticatorApp.Key key = AuthenticatorApp.parse(enrolled.body().getString("otpauth_uri"));
-    long step = nextStep();
-    assertThat(p.post("/v1/accounts/" + account + "/factors/" + enrolled.body().getString("factor_id") + "/confirm",
-        ACME_KEY, new JsonObject().put("code", AuthenticatorApp.codeAtStep(key, step)).encode()).status()).isEqualTo(200);
-    return key;
+  private static AuthenticatorApp.Key confirmApp(String username) throws Exception {
+    return p.confirmHostedApp(username);
   }
 
-  /** Moves the clock into a TOTP step no code was used in yet; that step. */
   private static long nextStep() {
-    long step = Math.floorDiv(p.clock.instant().getEpochSecond(), 30) + 2;
-    p.clock.set(Instant.ofEpochSecond(step * 30 + 1));
-    return step;
+    return p.nextTotpStep();
   }
 
   /** What closing the browser does: the session cookie goes, the 30-day trust cookie stays. */
@@ -145,7 +136,7 @@ class SecondFactorHttpTest {
     assertThat(a.get("/t/acme/security").body()).doesNotContain(secret.group(1));
     // A reload starts a new enrolment and drops the old one, so pending ones do not pile up.
     a.submit("/t/acme/security/app", Map.of("action", "start"));
-    JsonObject account = p.get("/v1/accounts/ines", ACME_KEY).body();
+    JsonObject account = p.get("/v1/accounts/~ines", ACME_ADMIN_KEY).body();
     assertThat(account.getJsonArray("factors")).hasSize(1);
   }
 
@@ -165,7 +156,7 @@ class SecondFactorHttpTest {
       attacker.get("/t/acme/sign-in/verify");
       assertThat(attacker.location("/t/acme/security")).as("not signed in").endsWith("/sign-in/verify");
       assertThat(attacker.location("/t/acme/security/setup")).endsWith("/sign-in");
-      assertThat(p.get("/v1/accounts/setup-sam", ACME_KEY).body().getJsonArray("factors")).hasSize(1);
+      assertThat(p.get("/v1/accounts/~setup-sam", ACME_ADMIN_KEY).body().getJsonArray("factors")).hasSize(1);
     } finally {
       p.setPolicy("opt-in", 3);
     }
@@ -235,7 +226,7 @@ class SecondFactorHttpTest {
     a.get("/t/acme/security");
     assertThat(a.submit("/t/acme/security/app", Map.of("action", "start")).statusCode())
         .as("the password alone, without a code, does not make the sign-in fresh").isEqualTo(403);
-    assertThat(p.get("/v1/accounts/fresh-fay", ACME_KEY).body().getJsonArray("factors")).hasSize(1);
+    assertThat(p.get("/v1/accounts/~fresh-fay", ACME_ADMIN_KEY).body().getJsonArray("factors")).hasSize(1);
   }
 
   @Test
@@ -270,10 +261,87 @@ class SecondFactorHttpTest {
   }
 
   @Test
+  void theApplicationKeyCannotGiveItselfAWayIntoAHostedPersonsSignIn() throws Exception {
+    p.createUser("boss-mo", PASSWORD, "admin");
+    // The attack of the review: the application key enrols its own app on the account named like the admin.
+    TestPlatform.Reply enrolled = p.post("/v1/accounts/boss-mo/factors/totp", ACME_KEY, "{}");
+    if (enrolled.status() == 201) {
+      AuthenticatorApp.Key key = AuthenticatorApp.parse(enrolled.body().getString("otpauth_uri"));
+      p.post("/v1/accounts/boss-mo/factors/" + enrolled.body().getString("factor_id") + "/confirm", ACME_KEY,
+          new JsonObject().put("code", AuthenticatorApp.codeAtStep(key, nextStep())).encode());
+    }
+    assertThat(new WebAgent(p.gatewayUrl()).signIn("boss-mo", PASSWORD).headers().firstValue("location"))
+        .as("the application's account boss-mo is not the hosted admin's: no code of that app is asked")
+        .hasValue("/t/acme/security");
+    TestPlatform.Reply reserved = p.post("/v1/accounts/~boss-mo/factors/totp", ACME_KEY, "{}");
+    assertThat(reserved.status()).isEqualTo(403);
+    assertThat(reserved.body().getString("code")).isEqualTo("hosted-account");
+    assertThat(p.get("/v1/accounts/~boss-mo", ACME_ADMIN_KEY).status()).as("the admin key reaches it").isEqualTo(200);
+    assertThat(p.post("/v1/verifications", ACME_KEY, "{\"channel\": \"totp\", \"account\": \"~boss-mo\"}").status())
+        .isIn(400, 403);
+  }
+
+  @Test
+  void aPersonFromBeforeTheNamespaceIsProtectedUntilTheyMoveAtASignInWithNothingOnTheirAccount() throws Exception {
+    p.createUser("legacy-lu", PASSWORD, "user");
+    try (RedisClient redis = RedisClient.create(RedisFixture.shared().host(), RedisFixture.shared().port())) {
+      redis.hdel("otp:web:user:{t:acme}:legacy-lu", "account"); // as a person created before the namespace is stored
+      assertThat(p.post("/v1/accounts/legacy-lu/factors/totp", ACME_KEY, "{}").status())
+          .as("their plain username is still theirs: not the application key's").isEqualTo(403);
+      assertThat(p.post("/v1/verifications", ACME_KEY, "{\"channel\": \"totp\", \"account\": \"legacy-lu\"}").status())
+          .isEqualTo(403);
+      assertThat(new WebAgent(p.gatewayUrl()).signIn("legacy-lu", PASSWORD).statusCode()).isEqualTo(303);
+      assertThat(redis.hget("otp:web:user:{t:acme}:legacy-lu", "account")).as("moved: nothing was on their account")
+          .isEqualTo("~legacy-lu");
+    }
+    assertThat(p.get("/v1/accounts/legacy-lu", ACME_KEY).status()).as("the plain id is the application's again")
+        .isEqualTo(200);
+  }
+
+  @Test
+  void anAdminsSensitiveActionsNeedTheirSecondFactorWithinTenMinutes() throws Exception {
+    p.createUser("desk-dora", PASSWORD, "admin");
+    p.createUser("lost-leo", PASSWORD, "user");
+    AuthenticatorApp.Key key = confirmApp("desk-dora");
+    WebAgent a = new WebAgent(p.gatewayUrl());
+    a.signIn("desk-dora", PASSWORD);
+    a.get("/t/acme/sign-in/verify");
+    assertThat(a.submit("/t/acme/sign-in/verify", Map.of("action", "code", "code", AuthenticatorApp.codeAtStep(key, nextStep()),
+        "trust", "1")).headers().firstValue("location")).hasValue("/t/acme/security");
+    closeBrowser(a);
+    assertThat(a.signIn("desk-dora", PASSWORD).headers().firstValue("location")).as("trusted: no code")
+        .hasValue("/t/acme/security");
+
+    a.get("/t/acme/admin/people/person?u=lost-leo");
+    HttpResponse<String> reset = a.submit("/t/acme/admin/people/password", Map.of("u", "lost-leo", "password",
+        "handed-over-1234"));
+    assertThat(reset.statusCode()).isEqualTo(403);
+    assertThat(reset.body()).contains("Confirm it").contains("Nothing was changed.");
+    a.get("/t/acme/admin/people");
+    assertThat(a.submit("/t/acme/admin/people", Map.of("username", "second-boss", "display_name", "Second", "password",
+        "second-boss-password", "role", "admin")).statusCode()).as("no new admin either").isEqualTo(403);
+    assertThat(new WebAgent(p.gatewayUrl()).signIn("second-boss", "second-boss-password").statusCode()).isEqualTo(401);
+    assertThat(new WebAgent(p.gatewayUrl()).signIn("lost-leo", PASSWORD).statusCode()).as("password unchanged")
+        .isEqualTo(303);
+
+    // Confirming with the second factor (the trusted browser does not skip it here) makes the session fresh.
+    a.get("/t/acme/security");
+    assertThat(a.submit("/t/acme/sign-in/confirm", Map.of()).headers().firstValue("location"))
+        .hasValue("/t/acme/sign-in/verify");
+    a.get("/t/acme/sign-in/verify");
+    assertThat(a.submit("/t/acme/sign-in/verify", Map.of("action", "code", "code", AuthenticatorApp.codeAtStep(key, nextStep())))
+        .headers().firstValue("location")).hasValue("/t/acme/security");
+    a.get("/t/acme/admin/people/person?u=lost-leo");
+    assertThat(a.submit("/t/acme/admin/people/password", Map.of("u", "lost-leo", "password", "handed-over-1234"))
+        .statusCode()).isEqualTo(303);
+    assertThat(new WebAgent(p.gatewayUrl()).signIn("lost-leo", "handed-over-1234").statusCode()).isEqualTo(303);
+  }
+
+  @Test
   void anAdminCannotRemoveTheirOwnFactorWithAReasonInsteadOfACode() throws Exception {
     p.createUser("self-ada", PASSWORD, "admin");
     AuthenticatorApp.Key key = confirmApp("self-ada");
-    String factor = p.get("/v1/accounts/self-ada", ACME_KEY).body().getJsonArray("factors").getJsonObject(0)
+    String factor = p.get("/v1/accounts/~self-ada", ACME_ADMIN_KEY).body().getJsonArray("factors").getJsonObject(0)
         .getString("id");
     WebAgent a = new WebAgent(p.gatewayUrl()); // the admin's browser, left signed in
     a.signIn("self-ada", PASSWORD);
@@ -287,6 +355,6 @@ class SecondFactorHttpTest {
     HttpResponse<String> removed = a.submit("/t/acme/admin/people/remove", Map.of("u", "self-ada", "id", factor,
         "reason", "no code needed?"));
     assertThat(removed.statusCode()).isEqualTo(403);
-    assertThat(p.get("/v1/accounts/self-ada", ACME_KEY).body().getJsonArray("factors")).as("still there").hasSize(1);
+    assertThat(p.get("/v1/accounts/~self-ada", ACME_ADMIN_KEY).body().getJsonArray("factors")).as("still there").hasSize(1);
   }
 }

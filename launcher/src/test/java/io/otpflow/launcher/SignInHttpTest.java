@@ -11,7 +11,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -165,6 +168,18 @@ class SignInHttpTest {
     WebAgent hal = new WebAgent(p.gatewayUrl());
     assertThat(hal.signIn("helpdesk-hal", "helpdesk-password-1").statusCode()).isEqualTo(303);
     assertThat(hal.get("/t/acme/admin/people/person?u=lost-lou").body()).contains("Set password");
+    HttpResponse<String> without2fa = hal.post("/t/acme/admin/people/password",
+        Map.of("csrf", hal.csrf, "u", "lost-lou", "password", "handed-over-by-phone"));
+    assertThat(without2fa.statusCode()).as("an admin without a second factor sets no one's password").isEqualTo(403);
+    assertThat(without2fa.body()).contains("Set up two-step verification");
+    // With an app, signed in with its code just now: a second factor within the last 10 minutes.
+    AuthenticatorApp.Key key = p.confirmHostedApp("helpdesk-hal");
+    hal = new WebAgent(p.gatewayUrl());
+    hal.signIn("helpdesk-hal", "helpdesk-password-1");
+    hal.get("/t/acme/sign-in/verify");
+    assertThat(hal.submit("/t/acme/sign-in/verify", Map.of("action", "code", "code",
+        AuthenticatorApp.codeAtStep(key, p.nextTotpStep()))).headers().firstValue("location")).hasValue("/t/acme/security");
+    hal.get("/t/acme/admin/people/person?u=lost-lou");
     HttpResponse<String> tooShort = hal.post("/t/acme/admin/people/password",
         Map.of("csrf", hal.csrf, "u", "lost-lou", "password", "short"));
     assertThat(tooShort.statusCode()).isEqualTo(303);
@@ -211,20 +226,71 @@ class SignInHttpTest {
   }
 
   @Test
-  void oneIpv6HostCannotSprayPasswordsFromEveryAddressOfItsNetwork() throws Exception {
-    // A /64 of its own each run: the window outlives a run, and the Redis is shared.
-    String net = String.format("2001:db8:%x:%x::", new java.util.Random().nextInt(0x10000), new java.util.Random().nextInt(0x10000));
-    for (int i = 1; i <= SPRAY_LIMIT; i++) {
-      assertThat(signInFrom(net + Integer.toHexString(i), "sprayed-" + i, "Summer2026!").statusCode()).isEqualTo(401);
+  void wrongPasswordsHoldBackOnlyThatAddressAndUsernameAndAnIpv6NetworkIsOneAddress() throws Exception {
+    // A /64 and names of their own each run: the counters outlive a run, and the Redis is shared.
+    java.util.Random random = new java.util.Random();
+    String net = String.format("2001:db8:%x:%x::", random.nextInt(0x10000), random.nextInt(0x10000));
+    String victim = "guessed-" + Integer.toHexString(random.nextInt());
+    for (int i = 1; i <= FREE_PER_PAIR; i++) {
+      assertThat(signInFrom(net + Integer.toHexString(i), victim, "Summer2026!").statusCode()).isEqualTo(401);
     }
-    HttpResponse<String> next = signInFrom(net + "beef", "sprayed-next", "Summer2026!");
-    assertThat(next.statusCode()).as("the next address of the same /64 is the same client").isEqualTo(429);
-    assertThat(signInFrom("2001:db8:ffff:ffff::1", "sprayed-other", "Summer2026!").statusCode())
+    // Then each failure makes the next try wait twice as long (1 s, 2 s, 4 s …): however slow this machine
+    // is between two requests, a try soon lands inside a wait, while the old per-username limit (10) is not reached.
+    HttpResponse<String> next = null;
+    for (int i = 0; i < 4 && (next == null || next.statusCode() != 429); i++) {
+      next = signInFrom(net + "be" + i, victim, "Summer2026!");
+    }
+    assertThat(next.statusCode()).as("other addresses of the same /64 are the same client").isEqualTo(429);
+    assertThat(next.headers().firstValue("retry-after")).isPresent();
+    assertThat(signInFrom(net + "beef", "someone-else-" + Integer.toHexString(random.nextInt()), "Summer2026!")
+        .statusCode()).as("the same address still tries other usernames").isEqualTo(401);
+    assertThat(signInFrom("2001:db8:ffff:ffff::1", victim, "Summer2026!").statusCode())
         .as("another network is not held back").isEqualTo(401);
   }
 
-  /** The per-address limit of the sign-in (SignInPages.MAX_FAILURES_PER_IP). */
-  private static final int SPRAY_LIMIT = 50;
+  @Test
+  void manyWrongPasswordsFromOneAddressDoNotBlockEveryoneBehindIt() throws Exception {
+    // Everyone behind a reverse proxy that is not trusted shares its address.
+    String proxy = "10.99." + new java.util.Random().nextInt(250) + "." + (1 + new java.util.Random().nextInt(250));
+    String run = Long.toString(System.nanoTime(), 36);
+    for (int i = 0; i < 55; i++) { // past the 50 per address that used to answer 429 to everyone
+      assertThat(signInFrom(proxy, "nobody-" + run + "-" + i, "Summer2026!").statusCode()).isEqualTo(401);
+    }
+    p.createUser("behind-" + run, "behind-password-1", "user");
+    assertThat(signInFrom(proxy, "behind-" + run, "behind-password-1").statusCode()).isEqualTo(303);
+  }
+
+  @Test
+  void wrongPasswordsSentAtOnceCannotSlipUnderTheLimit() throws Exception {
+    String address = "198.51.100." + (1 + new java.util.Random().nextInt(250));
+    String victim = "rushed-" + Long.toString(System.nanoTime(), 36);
+    List<CompletableFuture<Integer>> tries = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      tries.add(CompletableFuture.supplyAsync(() -> {
+        try {
+          return signInFrom(address, victim, "Summer2026!").statusCode();
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      }, java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()));
+    }
+    List<Integer> statuses = tries.stream().map(CompletableFuture::join).toList();
+    assertThat(statuses).as("passwords really checked: the free failures and the one that starts the wait")
+        .filteredOn(s -> s == 401).hasSizeLessThanOrEqualTo(FREE_PER_PAIR + 1);
+    assertThat(statuses).containsOnly(401, 429, 503);
+  }
+
+  @Test
+  void theGatewaysMetricsAreNotOnItsPublicPort() {
+    assertThat(p.getUrl(p.gatewayUrl() + "/metrics", null).status()).as("the public port").isEqualTo(404);
+    TestPlatform.Reply metrics = p.getUrl(p.gatewayMetricsUrl(), null);
+    assertThat(metrics.status()).as("the management port").isEqualTo(200);
+    assertThat(metrics.raw().body()).contains("otp_http_requests_total");
+    assertThat(p.getUrl(p.gatewayUrl() + "/health/ready", null).status()).as("health checks stay on both").isEqualTo(200);
+  }
+
+  /** Failed passwords one address may send for one username before each try waits (Attempts.FREE_PER_PAIR). */
+  private static final int FREE_PER_PAIR = 5;
 
   private static HttpResponse<String> signInFrom(String address, String username, String password) throws Exception {
     WebAgent a = new WebAgent(p.gatewayUrl());

@@ -1,6 +1,6 @@
 package io.otpflow.launcher;
 
-import static io.otpflow.launcher.TestPlatform.ACME_KEY;
+import static io.otpflow.launcher.TestPlatform.ACME_ADMIN_KEY;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -266,7 +266,7 @@ class SignInPagesTest {
       submit(b, "button.primary");
       b.waitForText(".notice.error", "not valid");
       shots(b, "security-off-refused");
-      JsonObject account = p.get("/v1/accounts/" + user, ACME_KEY).body();
+      JsonObject account = p.get("/v1/accounts/~" + user, ACME_ADMIN_KEY).body();
       assertThat(account.getJsonArray("factors")).hasSize(1);
       assertThat(account.getJsonArray("factors").getJsonObject(0).getString("status")).isEqualTo("active");
 
@@ -302,7 +302,7 @@ class SignInPagesTest {
       b.waitForText("main", "None. Tick"); // removing a factor forgets trusted browsers
       assertThat(b.present("ul.list.trusted")).isFalse();
       shots(b, "security-off-done");
-      JsonObject off = p.get("/v1/accounts/" + user, ACME_KEY).body();
+      JsonObject off = p.get("/v1/accounts/~" + user, ACME_ADMIN_KEY).body();
       assertThat(off.getJsonArray("factors")).isEmpty();
       assertThat(off.getJsonObject("recovery_codes").getInteger("remaining")).as("recovery codes go too").isZero();
       noConsoleErrors(b);
@@ -409,22 +409,22 @@ class SignInPagesTest {
 
   /** An authenticator app on the user's account through the API (the browser's setup is the first test). */
   private static AuthenticatorApp.Key enrolApp(String user) throws Exception {
-    TestPlatform.Reply enrolled = p.post("/v1/accounts/" + user + "/factors/totp", ACME_KEY, "{}");
+    TestPlatform.Reply enrolled = p.post("/v1/accounts/~" + user + "/factors/totp", ACME_ADMIN_KEY, "{}");
     assertThat(enrolled.status()).as("%s", enrolled.body()).isEqualTo(201);
     AuthenticatorApp.Key key = AuthenticatorApp.parse(enrolled.body().getString("otpauth_uri"));
-    TestPlatform.Reply confirmed = p.post("/v1/accounts/" + user + "/factors/" + enrolled.body().getString("factor_id")
-        + "/confirm", ACME_KEY, new JsonObject().put("code", AuthenticatorApp.codeAtStep(key, freshStep())).encode());
+    TestPlatform.Reply confirmed = p.post("/v1/accounts/~" + user + "/factors/" + enrolled.body().getString("factor_id")
+        + "/confirm", ACME_ADMIN_KEY, new JsonObject().put("code", AuthenticatorApp.codeAtStep(key, freshStep())).encode());
     assertThat(confirmed.status()).as("%s", confirmed.body()).isEqualTo(200);
     return key;
   }
 
   private static void enrolPhone(String user, String phone) {
-    TestPlatform.Reply enrolled = p.post("/v1/accounts/" + user + "/factors/phone", ACME_KEY,
+    TestPlatform.Reply enrolled = p.post("/v1/accounts/~" + user + "/factors/phone", ACME_ADMIN_KEY,
         new JsonObject().put("phone", phone).encode());
     assertThat(enrolled.status()).as("%s", enrolled.body()).isEqualTo(201);
     String code = p.awaitCode(enrolled.body().getString("verification_id"));
-    TestPlatform.Reply confirmed = p.post("/v1/accounts/" + user + "/factors/" + enrolled.body().getString("factor_id")
-        + "/confirm", ACME_KEY, new JsonObject().put("code", code).encode());
+    TestPlatform.Reply confirmed = p.post("/v1/accounts/~" + user + "/factors/" + enrolled.body().getString("factor_id")
+        + "/confirm", ACME_ADMIN_KEY, new JsonObject().put("code", code).encode());
     assertThat(confirmed.status()).as("%s", confirmed.body()).isEqualTo(200);
   }
 
@@ -440,11 +440,11 @@ class SignInPagesTest {
   /** Adds a simulated phone to the user's account on the dev outbox page; returns its device id. */
   private static String addDevice(Browser phone, String user) {
     phone.open(p.gatewayUrl() + "/dev/outbox.html");
-    phone.fill("input[name=account]", user);
+    phone.fill("input[name=account]", "~" + user); // a hosted person's registry account
     phone.fill("input[name=label]", "Test phone");
     submit(phone, "form[action='/dev/devices'] button");
     phone.waitForUrl("result=device-added");
-    JsonArray devices = p.get("/v1/accounts/" + user + "/devices", ACME_KEY).body().getJsonArray("devices");
+    JsonArray devices = p.get("/v1/accounts/~" + user + "/devices", ACME_ADMIN_KEY).body().getJsonArray("devices");
     assertThat(devices).hasSize(1);
     return devices.getJsonObject(0).getString("id");
   }

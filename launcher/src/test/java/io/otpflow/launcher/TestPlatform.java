@@ -212,6 +212,33 @@ final class TestPlatform implements AutoCloseable {
     return gateway;
   }
 
+  /**
+   * Enrols and confirms an authenticator app for a person of the hosted pages through the API: their
+   * registry account is ~{@code username}, which only the admin key reaches. Returns the app's key.
+   */
+  AuthenticatorApp.Key confirmHostedApp(String username) throws Exception {
+    Reply enrolled = post("/v1/accounts/~" + username + "/factors/totp", ACME_ADMIN_KEY, "{}");
+    AuthenticatorApp.Key key = AuthenticatorApp.parse(enrolled.body().getString("otpauth_uri"));
+    Reply confirmed = post("/v1/accounts/~" + username + "/factors/" + enrolled.body().getString("factor_id") + "/confirm",
+        ACME_ADMIN_KEY, new JsonObject().put("code", AuthenticatorApp.codeAtStep(key, nextTotpStep())).encode());
+    if (confirmed.status() != 200) {
+      throw new AssertionError("confirming the app of " + username + " failed: " + confirmed.body());
+    }
+    return key;
+  }
+
+  /** Moves the clock into a TOTP step no code was used in yet; that step. */
+  long nextTotpStep() {
+    long step = Math.floorDiv(clock.instant().getEpochSecond(), 30) + 2;
+    clock.set(Instant.ofEpochSecond(step * 30 + 1));
+    return step;
+  }
+
+  /** The gateway's /metrics, on its management port (not on the public one). */
+  String gatewayMetricsUrl() {
+    return "http://127.0.0.1:" + platform.gateway().managementPort() + "/metrics";
+  }
+
   /** Starts an SMS verification and returns its id, failing the test on anything but 201. */
   String sendSms(String apiKey, String to) {
     Reply r = post("/v1/verifications", apiKey, "{\"to\": \"" + to + "\", \"channel\": \"sms\"}");

@@ -21,7 +21,7 @@ final class DispatchOpener {
   private static final Pattern VERIFICATION_ID = Pattern.compile("VE[0-9a-f]{32}");
   private static final Pattern DEVICE_ID = Pattern.compile("DV[0-9a-f]{32}");
   private static final Pattern TENANT = Pattern.compile("[a-z0-9][a-z0-9-]{0,39}");
-  private static final Pattern ACCOUNT = Pattern.compile("[A-Za-z0-9._:@+=-]{1,128}");
+  private static final Pattern ACCOUNT = Pattern.compile("~?[A-Za-z0-9._:@+=-]{1,128}");
   private static final int MAX_TITLE = 200;
   private static final int MAX_BODY = 1000;
   static final String DEFAULT_APPROVE_BODY = "Approve or deny this sign-in request.";

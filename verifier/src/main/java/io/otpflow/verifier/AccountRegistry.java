@@ -47,7 +47,7 @@ final class AccountRegistry {
   static final int MAX_RECOVERY_CODES = 20;
   /** How recent an approved verification must be to serve as proof for a factor change. */
   static final Duration PROOF_MAX_AGE = Duration.ofMinutes(10);
-  private static final Pattern ACCOUNT = Pattern.compile("[\\p{Alnum}._:@+=-]{1,128}");
+  private static final Pattern ACCOUNT = Pattern.compile("~?[\\p{Alnum}._:@+=-]{1,128}");
   private static final Pattern FACTOR_ID = Pattern.compile("FA[0-9a-f]{32}");
   private static final Pattern DEVICE_ID = Pattern.compile("DV[0-9a-f]{32}");
   private static final Pattern VERIFICATION_ID = Pattern.compile("VE[0-9a-f]{32}");
@@ -300,9 +300,24 @@ final class AccountRegistry {
         return Decision.answer(new AccountReply.NotFound());
       }
       String type = StoredFactor.DEVICE.equals(current.type()) ? "device_removed" : "factor_removed";
-      return Decision.write(new AccountStore.Change().remove(current),
-          event(tenant, r.account(), type, current, proven.actor(), proven.reason(), proven.kind(), null));
+      AccountStore.Change change = new AccountStore.Change().remove(current);
+      List<AccountEvent> events = new ArrayList<>(List.of(
+          event(tenant, r.account(), type, current, proven.actor(), proven.reason(), proven.kind(), null)));
+      boolean lastFactor = snap.live(now).stream().noneMatch(o -> o.isActive() && !o.id().equals(current.id()));
+      if ("admin".equals(proven.actor()) && lastFactor && !snap.recoveryHashes().isEmpty()) {
+        // A helpdesk reset: the person lost their factors, and may have lost their recovery codes with
+        // them. Codes kept here would work again the moment they set up a new factor.
+        removeRecoveryCodes(change, snap);
+        events.add(new AccountEvent(UUID.randomUUID().toString(), now, tenant.id(), r.account(), "recovery_codes_removed",
+            null, "recovery_codes", proven.actor(), proven.reason(), proven.kind(), 0));
+      }
+      return Decision.write(change, events);
     });
+  }
+
+  private static void removeRecoveryCodes(AccountStore.Change change, AccountStore.Snapshot snap) {
+    snap.recoveryHashes().keySet().forEach(change::delete);
+    change.delete(AccountField.RECOVERY_CREATED).delete(AccountField.RECOVERY_USED);
   }
 
   /**
@@ -331,8 +346,7 @@ final class AccountRegistry {
             f, proven.actor(), proven.reason(), proven.kind(), null));
       }
       if (!snap.recoveryHashes().isEmpty()) {
-        snap.recoveryHashes().keySet().forEach(change::delete);
-        change.delete(AccountField.RECOVERY_CREATED).delete(AccountField.RECOVERY_USED);
+        removeRecoveryCodes(change, snap);
         events.add(new AccountEvent(UUID.randomUUID().toString(), now, tenant.id(), t.account(), "recovery_codes_removed",
             null, "recovery_codes", proven.actor(), proven.reason(), proven.kind(), 0));
       }
@@ -421,23 +435,32 @@ final class AccountRegistry {
     if (!hasProof) {
       return Proven.refused(new AccountReply.ProofRefused("proof-required"));
     }
-    Duration locked = checkStore.lockedFor(tenant.id(), account, now);
-    if (!locked.isZero()) {
-      return Proven.refused(new AccountReply.Locked(seconds(locked)));
+    // Reserved before the proof is checked, as for a check: concurrent wrong proofs cannot all pass the lock.
+    RedisCheckStore.Reservation reserved = checkStore.reserveFailure(tenant, account, now);
+    if (reserved.refused()) {
+      return Proven.refused(new AccountReply.Locked(seconds(reserved.refusedFor())));
     }
     String kind;
     boolean ok;
     if (p.verificationId() != null) {
       kind = "verification";
       ok = VERIFICATION_ID.matcher(p.verificationId()).matches()
-          && throughFactor(tenant.id(), account, p.verificationId(), s, now)
+          && verifier.throughFactor(tenant.id(), account, p.verificationId(),
+              checkStore.ownerOf(tenant.id(), p.verificationId(), now), s, now)
           && checkStore.useAsProof(tenant.id(), account, p.verificationId(), now, PROOF_MAX_AGE);
       if (!ok) {
+        checkStore.refundFailure(tenant, account);
         return Proven.refused(new AccountReply.ProofRefused("invalid-proof")); // no code was guessed
       }
     } else if (p.recoveryMac() != null) {
       kind = "recovery_code";
-      ok = checks.useRecoveryCode(tenant.id(), account, s, p.recoveryMac(), now);
+      try {
+        ok = checks.useRecoveryCode(tenant.id(), account, s, p.recoveryMac(), now);
+      } catch (FactorChecks.Busy e) {
+        checkStore.refundFailure(tenant, account);
+        LOG.warn("Refused a factor change on an account of tenant {}: every recovery-code check slot is taken.", tenant.id());
+        return Proven.refused(new AccountReply.Unavailable(FactorChecks.Busy.REASON));
+      }
     } else {
       kind = "code";
       List<StoredFactor> apps = s.live(now).stream().filter(f -> StoredFactor.TOTP.equals(f.type()) && f.isActive()).toList();
@@ -447,33 +470,9 @@ final class AccountRegistry {
       checkStore.resetFailures(tenant.id(), account);
       return new Proven(null, kind, actor, p.admin() ? blankToNull(p.reason()) : null);
     }
-    Duration lock = checkStore.recordFailure(tenant, account, now);
+    Duration lock = reserved.lockIfFailed();
     LOG.info("A factor change on an account of tenant {} was refused: the {} did not match.", tenant.id(), kind);
     return Proven.refused(lock.isZero() ? new AccountReply.ProofRefused("invalid-proof") : new AccountReply.Locked(seconds(lock)));
-  }
-
-  /**
-   * Whether a verification went through one of the account's own factors, so that its approval proves
-   * possession of one: an app or a recovery code, a push to the account's devices, or an SMS to its
-   * confirmed phone. An SMS to a number the caller named as {@code to}, or the SMS confirming a new
-   * phone, proves only access to that number, which is no factor of the account (adding one needs no
-   * proof, so it must not yield one).
-   */
-  private boolean throughFactor(String tenant, String account, String verificationId, AccountStore.Snapshot s,
-      Instant now) {
-    RedisCheckStore.Owner owner = checkStore.ownerOf(tenant, verificationId, now);
-    if (!account.equals(owner.account()) || owner.channel() == null) {
-      return false;
-    }
-    return switch (owner.channel()) {
-      case "totp", "recovery_code", "push" -> true;
-      case "sms" -> {
-        StoredFactor phone = live(s, owner.factor(), now);
-        yield phone != null && StoredFactor.PHONE.equals(phone.type()) && phone.isActive()
-            && !verificationId.equals(phone.verificationId());
-      }
-      default -> false;
-    };
   }
 
   // ---------------------------------------------------------------- applying changes

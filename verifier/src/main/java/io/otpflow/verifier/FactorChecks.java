@@ -10,6 +10,8 @@ import io.otpflow.common.accounts.StoredFactor;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 /**
@@ -25,6 +27,27 @@ final class FactorChecks {
   /** Length of the tag a recovery code's hash is stored under: 32 bits of its MAC, so one slow hash per check. */
   static final int RECOVERY_TAG_CHARS = 8;
 
+  /**
+   * Recovery-code hashes verified at once, at most. Each Argon2id verification takes 19 MiB and a core
+   * for tens of milliseconds; checks arrive from every partition's consumer at once, so without a
+   * bound a burst of recovery codes would take the verifier's memory and every core with it.
+   */
+  static final int HASHES_AT_ONCE = Math.max(2, Runtime.getRuntime().availableProcessors());
+  /** How long a check waits for a free slot before it is refused ({@link Busy}) instead of queueing. */
+  static final long HASH_WAIT_MILLIS = 1000;
+
+  /** Every slot stayed taken for {@link #HASH_WAIT_MILLIS}: nothing was checked or spent; try again. */
+  static final class Busy extends RuntimeException {
+    /** The reason in the "unavailable" reply the caller gets. */
+    static final String REASON = "recovery-code-checks-busy";
+
+    Busy() {
+      super("Too many recovery-code checks at once.", null, false, false);
+    }
+  }
+
+  /** Package-private for tests, which hold it to see a busy verifier. */
+  final Semaphore slots = new Semaphore(HASHES_AT_ONCE);
   private final AccountStore store;
   private final SecretBox factorBox;
   private final CodeMac macs;
@@ -82,14 +105,34 @@ final class FactorChecks {
     return Optional.of(match.get().factor());
   }
 
-  /** Checks a recovery code's MAC against the account's stored hashes and spends it; true once per code. */
+  /**
+   * Checks a recovery code's MAC against the account's stored hashes and spends it; true once per
+   * code. Throws {@link Busy} (nothing checked, nothing spent) when every hashing slot stays taken.
+   */
   boolean useRecoveryCode(String tenant, String account, AccountStore.Snapshot snapshot, String recoveryMac, Instant now) {
     if (recoveryMac == null || !HEX64.matcher(recoveryMac).matches()) {
       return false;
     }
     String field = AccountField.RECOVERY + recoveryMac.substring(0, RECOVERY_TAG_CHARS);
     String hash = snapshot.recoveryHashes().get(field);
-    boolean verified = PasswordHash.verify(hash != null ? hash : decoyHash, recoveryMac) && hash != null;
+    boolean verified = verifyBounded(hash != null ? hash : decoyHash, recoveryMac) && hash != null;
     return verified && store.consumeRecoveryCode(tenant, account, field, hash, now);
+  }
+
+  /** One Argon2id verification in one of the {@link #HASHES_AT_ONCE} slots; {@link Busy} when none frees up in time. */
+  private boolean verifyBounded(String hash, String value) {
+    try {
+      if (!slots.tryAcquire(HASH_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
+        throw new Busy();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new Busy();
+    }
+    try {
+      return PasswordHash.verify(hash, value);
+    } finally {
+      slots.release();
+    }
   }
 }

@@ -14,6 +14,7 @@ import redis.clients.jedis.UnifiedJedis;
 final class RedisCheckStore {
   private static final LuaScript CHECK = LuaScript.decision(RedisCheckStore.class, "check.lua");
   private static final LuaScript ACCOUNT_FAILURE = LuaScript.fromResource(RedisCheckStore.class, "account-failure.lua");
+  private static final LuaScript ACCOUNT_REFUND = LuaScript.fromResource(RedisCheckStore.class, "account-refund.lua");
 
   private static final LuaScript USE_AS_PROOF = LuaScript.decision(RedisCheckStore.class, "use-as-proof.lua");
   private static final LuaScript ANSWER = LuaScript.decision(RedisCheckStore.class, "answer.lua");
@@ -139,20 +140,47 @@ final class RedisCheckStore {
 
   /** Records a failure; returns how long the account is now locked (zero when not yet). */
   Duration recordFailure(Tenant tenant, String account, Instant now) {
-    Tenant.Lockout lockout = tenant.lockout();
-    List<?> r =
-        (List<?>)
-            ACCOUNT_FAILURE.run(
-                redis,
-                List.of(lockKey(tenant.id(), account)),
-                List.of(
-                    Long.toString(now.toEpochMilli()),
-                    Integer.toString(lockout.threshold()),
-                    Long.toString(lockout.baseDelay().toMillis()),
-                    Long.toString(lockout.maxDelay().toMillis()),
-                    Long.toString(lockout.maxDelay().plus(Duration.ofDays(1)).toMillis())));
+    List<?> r = failure(tenant, account, now, "record");
     long until = (Long) r.get(1);
     return until > 0 ? Duration.ofMillis(until - now.toEpochMilli()) : Duration.ZERO;
+  }
+
+  /**
+   * What {@link #reserveFailure} decided: refused while the account is locked ({@code refusedFor} &gt; 0,
+   * nothing counted), else one failure counted in advance, and the lock it starts should the attempt
+   * fail ({@code lockIfFailed}, zero when none).
+   */
+  record Reservation(Duration refusedFor, Duration lockIfFailed) {
+    boolean refused() {
+      return !refusedFor.isZero();
+    }
+  }
+
+  /**
+   * Reads the lock and counts a failure in one atomic step, before the attempt: concurrent attempts
+   * cannot all pass a lock the first failure among them starts. The caller settles it after the
+   * attempt: {@link #resetFailures} on a success that proves the account, {@link #refundFailure} when
+   * the attempt spent nothing or proved nothing, and nothing more on a failure (it is counted).
+   */
+  Reservation reserveFailure(Tenant tenant, String account, Instant now) {
+    List<?> r = failure(tenant, account, now, "reserve");
+    long failures = (Long) r.get(0);
+    long until = (Long) r.get(1);
+    Duration lock = until > 0 ? Duration.ofMillis(Math.max(1, until - now.toEpochMilli())) : Duration.ZERO;
+    return failures < 0 ? new Reservation(lock, Duration.ZERO) : new Reservation(Duration.ZERO, lock);
+  }
+
+  /** Gives back one reserved failure (the attempt spent nothing, or its success proves nothing about the account). */
+  void refundFailure(Tenant tenant, String account) {
+    ACCOUNT_REFUND.run(redis, List.of(lockKey(tenant.id(), account)), List.of(Integer.toString(tenant.lockout().threshold())));
+  }
+
+  private List<?> failure(Tenant tenant, String account, Instant now, String mode) {
+    Tenant.Lockout lockout = tenant.lockout();
+    return (List<?>) ACCOUNT_FAILURE.run(redis, List.of(lockKey(tenant.id(), account)),
+        List.of(Long.toString(now.toEpochMilli()), Integer.toString(lockout.threshold()),
+            Long.toString(lockout.baseDelay().toMillis()), Long.toString(lockout.maxDelay().toMillis()),
+            Long.toString(lockout.maxDelay().plus(Duration.ofDays(1)).toMillis()), mode));
   }
 
   /**

@@ -71,19 +71,36 @@ final class Verifier {
     Instant now = clock.instant();
     RedisCheckStore.Owner owner = store.ownerOf(tenant.id(), request.verificationId(), now);
     String account = owner.account();
+    RedisCheckStore.Reservation reserved = null;
     if (account != null) {
-      Duration locked = store.lockedFor(tenant.id(), account, now);
-      if (!locked.isZero()) {
+      // The failure is counted before the check (and given back after a success): concurrent wrong
+      // codes cannot all pass a lock the first of them starts.
+      reserved = store.reserveFailure(tenant, account, now);
+      if (reserved.refused()) {
         count(tenant, "account_locked");
         funnel.checked(tenant.id(), request.verificationId(), "account_locked", false, now);
-        return new Decision(new CheckReply.Locked(seconds(locked)), account, owner.channel());
+        return new Decision(new CheckReply.Locked(seconds(reserved.refusedFor())), account, owner.channel());
       }
     }
     if (owner.answeredByDevice()) {
+      if (reserved != null) {
+        store.refundFailure(tenant, account);
+      }
       count(tenant, "answer_expected");
       return new Decision(new CheckReply.Refused(CheckReply.Refused.ANSWER_EXPECTED), account, owner.channel());
     }
-    Boolean decided = decideFromFactors(tenant, request, owner, now);
+    Boolean decided;
+    try {
+      decided = decideFromFactors(tenant, request, owner, now);
+    } catch (FactorChecks.Busy e) {
+      // Nothing was checked or spent: the caller may try again in a moment.
+      if (reserved != null) {
+        store.refundFailure(tenant, account);
+      }
+      count(tenant, "busy");
+      LOG.warn("Refused a check of verification {}: every recovery-code check slot is taken.", request.verificationId());
+      return new Decision(new CheckReply.Unavailable(FactorChecks.Busy.REASON), account, owner.channel());
+    }
     RedisCheckStore.Result result =
         store.check(tenant.id(), request.verificationId(), request.codeMac(), now, request.eventId(), decided);
     CheckReply reply =
@@ -95,9 +112,10 @@ final class Verifier {
           case "not_pending" -> new CheckReply.NotPending(result.status());
           default -> new CheckReply.NotFound();
         };
-    if (account != null && result.spent()) {
+    if (account != null) {
       try {
-        reply = applyAccountLockout(tenant, account, reply, now);
+        reply = settle(tenant, account, reserved, result.spent(), reply,
+            () -> throughFactor(tenant.id(), account, request.verificationId(), owner, null, now));
       } catch (JedisException e) {
         // The check itself is decided (and an approval already spent): answer it; only the
         // account's failure count is missed, which is logged.
@@ -145,12 +163,14 @@ final class Verifier {
           null, tenant.id());
     }
     String account = owner.account();
+    RedisCheckStore.Reservation reserved = null;
     if ("approve".equals(a.decision())) {
-      Duration locked = store.lockedFor(tenant.id(), account, now);
-      if (!locked.isZero()) {
+      reserved = store.reserveFailure(tenant, account, now);
+      if (reserved.refused()) {
         answered(tenant.id(), "account_locked");
         funnel.checked(tenant.id(), id, "account_locked", false, now);
-        return new Decision(new CheckReply.Locked(seconds(locked)), account, owner.channel(), null, tenant.id());
+        return new Decision(new CheckReply.Locked(seconds(reserved.refusedFor())), account, owner.channel(), null,
+            tenant.id());
       }
     }
     RedisCheckStore.Result result = store.answer(tenant.id(), id, request.eventId(), a.decision(), a.number(),
@@ -165,9 +185,9 @@ final class Verifier {
       case "refused" -> new CheckReply.Refused(CheckReply.Refused.CODE_EXPECTED);
       default -> new CheckReply.NotFound();
     };
-    if (result.spent() && !(reply instanceof CheckReply.Declined)) {
+    if (reserved != null) {
       try {
-        reply = applyAccountLockout(tenant, account, reply, now);
+        reply = settle(tenant, account, reserved, result.spent(), reply, () -> true); // a device of the account answered
       } catch (JedisException e) {
         LOG.warn("Could not update the account lock after an answer to verification {}: {}", id, e.toString());
       }
@@ -231,18 +251,52 @@ final class Verifier {
     return factors.useTotp(tenant.id(), owner.account(), apps, request.verificationId(), request.codeMac(), now).isPresent();
   }
 
-  private CheckReply applyAccountLockout(Tenant tenant, String account, CheckReply reply, Instant now) {
-    switch (reply) {
-      case CheckReply.Approved a -> store.resetFailures(tenant.id(), account);
-      case CheckReply.Denied d -> {
-        return lockedOr(reply, tenant, store.recordFailure(tenant, account, now));
-      }
-      case CheckReply.Locked l -> {
-        return lockedOr(reply, tenant, store.recordFailure(tenant, account, now)); // the last attempt failed
-      }
-      default -> {}
+  /**
+   * Settles the failure reserved before an attempt: a wrong code keeps it (and says so when it
+   * started a lock); an approval that proves the account resets its failures and its push fatigue
+   * guard; anything else (nothing spent, or an approval that proves nothing about the account, such
+   * as an SMS to a number the caller chose) gives it back and resets nothing.
+   */
+  private CheckReply settle(Tenant tenant, String account, RedisCheckStore.Reservation reserved, boolean spent,
+      CheckReply reply, java.util.function.BooleanSupplier provesAccount) {
+    if (spent && (reply instanceof CheckReply.Denied || reply instanceof CheckReply.Locked)) {
+      return lockedOr(reply, tenant, reserved.lockIfFailed()); // the last attempt failed
+    }
+    if (spent && reply instanceof CheckReply.Approved && provesAccount.getAsBoolean()) {
+      store.resetFailures(tenant.id(), account);
+    } else {
+      store.refundFailure(tenant, account);
     }
     return reply;
+  }
+
+  /**
+   * Whether a verification of {@code account} went through one of the account's own factors, so that
+   * its approval proves possession of one: an app or a recovery code, a push to the account's
+   * devices, or an SMS to its confirmed phone. An SMS to a number the caller named as {@code to}, or
+   * the SMS confirming a new phone, proves only access to that number, which is no factor of the
+   * account (adding one needs no proof, so it must not yield one).
+   *
+   * @param snapshot the account as read already, or null to read it here
+   */
+  boolean throughFactor(String tenant, String account, String verificationId, RedisCheckStore.Owner owner,
+      AccountStore.Snapshot snapshot, Instant now) {
+    if (!account.equals(owner.account()) || owner.channel() == null) {
+      return false;
+    }
+    return switch (owner.channel()) {
+      case "totp", "recovery_code", "push" -> true;
+      case "sms" -> {
+        if (owner.factor() == null) {
+          yield false;
+        }
+        AccountStore.Snapshot s = snapshot != null ? snapshot : accounts.read(tenant, account);
+        StoredFactor phone = s.factors().get(owner.factor());
+        yield phone != null && phone.isLive(now) && StoredFactor.PHONE.equals(phone.type()) && phone.isActive()
+            && !verificationId.equals(phone.verificationId());
+      }
+      default -> false;
+    };
   }
 
   /** When a failure starts an account lock, the answer says for how long. */

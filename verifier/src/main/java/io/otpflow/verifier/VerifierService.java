@@ -105,7 +105,7 @@ public final class VerifierService implements RuntimeBacked {
       runtime.replies().send(record, new CheckReply.Unavailable("redis"));
       return null;
     }
-    if (decision.reply() instanceof CheckReply.Refused) {
+    if (decision.reply() instanceof CheckReply.Refused || decision.reply() instanceof CheckReply.Unavailable) {
       runtime.replies().send(record, decision.reply());
       return null; // decided nothing: no verdict (an unauthenticated caller cannot fill the topic)
     }

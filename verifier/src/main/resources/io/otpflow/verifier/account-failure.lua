@@ -1,9 +1,20 @@
 -- Counts one more consecutive failed check for an account; past the threshold the account's
 -- second factor is locked for a delay that doubles with each further failure, up to a maximum.
--- KEYS[1]: account lock hash; ARGV: now ms, threshold, base delay ms, max delay ms, keep ms
--- Returns {consecutive failures, locked until (ms, 0 when not locked)}.
+-- With ARGV[6] = 'reserve' the failure is counted before the attempt it stands for, and only when
+-- the account is not locked: the lock is read and the failure counted in one step, so attempts that
+-- come at once cannot all pass a lock that the first of them was about to start. The caller gives
+-- the failure back (account-refund.lua) when the attempt succeeds or spends nothing.
+-- KEYS[1]: account lock hash; ARGV: now ms, threshold, base delay ms, max delay ms, keep ms, mode
+-- Returns {consecutive failures, locked until (ms, 0 when not locked)}; when reserving on a locked
+-- account, {-1, locked until} and nothing is counted.
 local now, threshold = tonumber(ARGV[1]), tonumber(ARGV[2])
 local base, max = tonumber(ARGV[3]), tonumber(ARGV[4])
+if ARGV[6] == 'reserve' then
+  local current = tonumber(redis.call('HGET', KEYS[1], 'until') or '0')
+  if current > now then
+    return {-1, current}
+  end
+end
 local failures = redis.call('HINCRBY', KEYS[1], 'failures', 1)
 local locked_until = 0
 if failures >= threshold then

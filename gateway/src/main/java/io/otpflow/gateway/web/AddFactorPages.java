@@ -8,7 +8,7 @@ import io.otpflow.common.events.AccountView;
  * Adding an authenticator app (POST /security/app) or a phone number (POST /security/phone) from the
  * security page: {@code action=start} begins the enrolment and shows the QR code and key (or sends
  * the SMS), {@code action=confirm} confirms it with a code. A person who has 2FA already may add
- * one only within {@link SecurityPages#FRESH} of signing in with it (else: sign in again), so a
+ * one only within {@link RecentSecondFactor#WINDOW} of signing in with it (else: sign in again), so a
  * browser left signed in cannot quietly gain someone a second factor.
  */
 final class AddFactorPages {

@@ -7,7 +7,7 @@ import java.util.Objects;
 
 /**
  * A signed-in person changes their password: the current one (the same Argon2id check as at sign-in,
- * and counted against the same per-username limit when wrong), then the new one twice. A change
+ * and counted against the same limits when wrong, {@link Attempts}), then the new one twice. A change
  * ends every other session of theirs, and this browser continues under a new session id.
  */
 final class PasswordPages {
@@ -60,17 +60,16 @@ final class PasswordPages {
     String current = Objects.requireNonNullElse(p.form("current"), "");
     String next = Objects.requireNonNullElse(p.form("new"), "");
     String again = Objects.requireNonNullElse(p.form("again"), "");
-    String userSubject = io.otpflow.common.TenantDirectory.sha256(username);
-    if (web.attempts().count(tenant, "password-user", userSubject) >= SignInPages.MAX_FAILURES_PER_USER) {
-      show(p, 429, "Too many wrong passwords. Try again in "
-          + SignInPages.minutes(web.attempts().secondsLeft(tenant, "password-user", userSubject)) + ".");
+    Attempts.Reservation reservation = web.attempts().reserve(tenant, p.clientIp(), username, web.clock().instant());
+    if (!(reservation instanceof Attempts.Reserved reserved)) {
+      show(p, 429, "Too many wrong passwords. " + ((Attempts.Wait) reservation).text());
       return;
     }
     if (current.length() > UserStore.MAX_PASSWORD || web.users().authenticate(tenant, username, current).isEmpty()) {
-      web.attempts().hit(tenant, "password-user", userSubject, SignInPages.WINDOW);
       show(p, 403, "Your current password is not right.");
       return;
     }
+    web.attempts().succeeded(reserved);
     if (next.length() < UserStore.MIN_PASSWORD || next.length() > UserStore.MAX_PASSWORD) {
       show(p, 400, "The new password must be " + UserStore.MIN_PASSWORD + " to " + UserStore.MAX_PASSWORD + " characters.");
       return;

@@ -40,6 +40,9 @@ final class PasswordResetPage {
   }
 
   private void reset(PageContext p, UserStore.User me) {
+    if (!RecentSecondFactor.demand(p, me)) {
+      return;
+    }
     Optional<UserStore.User> found = web.users().find(p.tenant().id(), p.form("u"));
     if (found.isEmpty()) {
       AdminPages.redirect(p, p.path("/admin/people"), "no-person");

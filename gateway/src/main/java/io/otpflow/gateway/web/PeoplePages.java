@@ -110,6 +110,9 @@ final class PeoplePages {
       return;
     }
     UserStore.Role r = "admin".equals(role) ? UserStore.Role.ADMIN : UserStore.Role.USER;
+    if (r == UserStore.Role.ADMIN && !RecentSecondFactor.demand(p, me)) {
+      return;
+    }
     Optional<UserStore.User> created = web.users().create(p.tenant().id(), username, name.strip(), external ? null : password,
         r, external, web.clock().instant());
     if (created.isEmpty()) {

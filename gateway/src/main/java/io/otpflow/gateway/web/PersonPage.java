@@ -141,6 +141,9 @@ final class PersonPage {
   }
 
   private void remove(PageContext p, UserStore.User me) {
+    if (!RecentSecondFactor.demand(p, me)) {
+      return;
+    }
     Optional<UserStore.User> found = web.users().find(p.tenant().id(), p.form("u"));
     if (found.isEmpty()) {
       AdminPages.redirect(p, p.path("/admin/people"), "no-person");

@@ -5,7 +5,6 @@ import static io.otpflow.gateway.web.Html.esc;
 import io.otpflow.common.accounts.StoredFactor;
 import io.otpflow.common.events.AccountView;
 import io.otpflow.gateway.web.SessionStore.Stage;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -19,8 +18,6 @@ import java.util.Map;
  * sign-ins and 2FA events, and what an admin changed on their account since they last looked.
  */
 final class SecurityPages {
-  /** How recent the sign-in must be to add a factor to a person who has 2FA already. */
-  static final Duration FRESH = Duration.ofMinutes(10);
   private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("d MMM yyyy, HH:mm 'UTC'", Locale.ENGLISH)
       .withZone(ZoneOffset.UTC);
   /** ?done=… after a change: fixed texts, nothing from the query is shown. */
@@ -52,13 +49,11 @@ final class SecurityPages {
   }
 
   /**
-   * True when this person may add a factor now: they have none yet, or signed in with their second
-   * factor within {@link #FRESH} (a trusted browser's sign-in gave none).
+   * True when this person may add a factor now: they have none yet, or gave their second factor
+   * recently ({@link RecentSecondFactor}).
    */
   static boolean mayAdd(PageContext p, AccountView view) {
-    Instant at = p.session().authenticatedAt();
-    return !SignInFlow.hasTwoFactor(view) || (at != null && at.plus(FRESH).isAfter(p.web().clock().instant())
-        && !SignInFlow.TRUSTED_BROWSER.equals(p.session().attribute(SignInFlow.VIA)));
+    return RecentSecondFactor.mayAddFactor(p.session(), view, p.web().clock().instant());
   }
 
   private void overview(PageContext p) {

@@ -130,16 +130,18 @@ public final class SessionStore {
   /**
    * The same session under a new id and CSRF token (the old id deleted), for a change that must not
    * leave the old id usable (a new password). Stage, person and the time of the last full sign-in are
-   * kept: a new id is not a new sign-in, so it does not make the session fresh ({@link
-   * SecurityPages#FRESH}). The attributes are dropped.
+   * kept, and so is how that sign-in skipped the second factor ({@link SignInFlow#VIA}): a new id is not
+   * a new sign-in, so it does not make the session fresh ({@link RecentSecondFactor}). The other
+   * attributes are dropped.
    */
   public Session renew(Session old, Instant now) {
     if (old.stage() == Stage.ANONYMOUS) {
       return create(old.tenant(), now);
     }
     redis.del(key(old.id()));
+    String via = old.attribute(SignInFlow.VIA);
     Session s = new Session(randomToken(), old.tenant(), old.username(), old.stage(), randomToken(), old.createdAt(),
-        old.authenticatedAt(), Map.of());
+        old.authenticatedAt(), via == null ? Map.of() : Map.of(SignInFlow.VIA, via));
     save(s, now);
     return s;
   }

@@ -43,9 +43,14 @@ public final class SignInFlow {
   }
 
   /** After a right password: the second factor, setup, or straight in. */
-  public static void afterPassword(PageContext page, UserStore.User user) {
+  public static void afterPassword(PageContext page, UserStore.User person) {
     WebPlatform web = page.web();
-    AccountView view = account(page, user);
+    AccountView view = account(page, person);
+    // Here, before any page uses the person's account: an empty plain-username account moves to the reserved one.
+    UserStore.User user = web.users().moveToReservedAccount(person, view);
+    if (user != person) {
+      view = account(page, user);
+    }
     if (hasTwoFactor(view)) {
       if (TrustedBrowsers.trusts(page, user)) {
         // Password and trust cookie, no code: in, but not fresh enough to add a way to sign in.

@@ -3,7 +3,6 @@ package io.otpflow.gateway.web;
 import static io.otpflow.gateway.web.Html.esc;
 
 import io.otpflow.gateway.web.SessionStore.Stage;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Optional;
@@ -11,15 +10,10 @@ import java.util.Optional;
 /**
  * The first step of signing in: username and password, and signing out. An unknown username and a
  * wrong password get the same page, status and work (one Argon2id verification either way, see
- * {@link UserStore#authenticate}); failures are limited per username and per client address,
- * counted the same way whether the username exists or not.
+ * {@link UserStore#authenticate}); failures make the next tries wait ({@link Attempts}), counted the
+ * same way whether the username exists or not.
  */
 final class SignInPages {
-  /** Failed passwords one username may have per window before sign-in pauses for it. */
-  static final int MAX_FAILURES_PER_USER = 10;
-  /** Failed passwords one client address may have per window (a whole office shares one address). */
-  static final int MAX_FAILURES_PER_IP = 50;
-  static final Duration WINDOW = Duration.ofMinutes(15);
 
   private final WebPlatform web;
 
@@ -62,30 +56,37 @@ final class SignInPages {
     String username = typed.toLowerCase(Locale.ROOT);
     String password = Optional.ofNullable(p.form("password")).orElse("");
     String ip = p.clientIp();
-    // Addresses are limited as the answer API limits them: IPv6 by its /64, which one host can rotate through.
-    String ipSubject = io.otpflow.gateway.AnswerRateLimit.subject(ip);
-    // The username subject is what was typed (valid or not), so unknown and known names are limited alike.
-    String userSubject = io.otpflow.common.TenantDirectory.sha256(username);
-    if (web.attempts().count(tenant, "password-ip", ipSubject) >= MAX_FAILURES_PER_IP
-        || web.attempts().count(tenant, "password-user", userSubject) >= MAX_FAILURES_PER_USER) {
-      long wait = Math.max(web.attempts().secondsLeft(tenant, "password-ip", ipSubject),
-          web.attempts().secondsLeft(tenant, "password-user", userSubject));
-      p.routing().response().putHeader("retry-after", Long.toString(wait));
-      show(p, 429, "Too many failed sign-ins. Try again in " + minutes(wait) + ".", typed);
+    Attempts.Reserved reserved = switch (web.attempts().reserve(tenant, ip, username, web.clock().instant())) {
+      case Attempts.Reserved r -> r;
+      case Attempts.Wait w -> {
+        p.routing().response().putHeader("retry-after", Long.toString(w.seconds()));
+        show(p, 429, "Too many failed sign-ins. " + w.text(), typed);
+        yield null;
+      }
+    };
+    if (reserved == null) {
       return;
     }
     Optional<UserStore.User> user = password.isEmpty() || password.length() > UserStore.MAX_PASSWORD
-        ? Optional.empty() : web.users().authenticate(tenant, username, password);
+        ? Optional.empty() : authenticate(tenant, username, password, reserved);
     if (user.isEmpty()) {
-      web.attempts().hit(tenant, "password-ip", ipSubject, WINDOW);
-      web.attempts().hit(tenant, "password-user", userSubject, WINDOW);
       web.users().find(tenant, username).ifPresent(u -> web.activity().record(tenant, u.username(),
           new ActivityLog.Entry(web.clock().instant(), "sign-in-failed", u.username(), "Wrong password.", ip)));
       show(p, 401, "Wrong username or password.", typed);
       return;
     }
-    web.attempts().clear(tenant, "password-user", userSubject);
+    web.attempts().succeeded(reserved);
     SignInFlow.afterPassword(p, user.get());
+  }
+
+  /** {@link UserStore#authenticate}; a check the busy gateway never ran gives its reserved failure back. */
+  private Optional<UserStore.User> authenticate(String tenant, String username, String password, Attempts.Reserved reserved) {
+    try {
+      return web.users().authenticate(tenant, username, password);
+    } catch (UserStore.Busy e) {
+      web.attempts().refund(reserved);
+      throw e;
+    }
   }
 
   private void signOut(PageContext p) {

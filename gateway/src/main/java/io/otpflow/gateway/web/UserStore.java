@@ -1,6 +1,7 @@
 package io.otpflow.gateway.web;
 
 import io.otpflow.common.PasswordHash;
+import io.otpflow.common.events.AccountView;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -16,14 +17,16 @@ import redis.clients.jedis.UnifiedJedis;
 /**
  * The people who sign in through the hosted pages, per tenant: one Redis hash each
  * ({@code otp:web:user:{t:<tenant>}:<username>}) and a set of usernames per tenant. The gateway is the
- * only writer. A person's 2FA factors are not here: they live in the account registry under the
- * account named by the username ({@link User#account()}), owned by the verifier.
+ * only writer. A person's 2FA factors are not here: they live in the account registry under their
+ * account ({@link User#account()}, {@code ~<username>}: see {@link HostedAccounts}), owned by the verifier.
  */
 public final class UserStore {
   /** Lowercase letters, digits and . _ @ - : usernames are compared as typed, so one spelling each. */
   public static final Pattern USERNAME = Pattern.compile("[a-z0-9][a-z0-9._@-]{0,63}");
   public static final int MIN_PASSWORD = 10;
   public static final int MAX_PASSWORD = 256;
+  /** The hash field with the person's registry account; absent for people created before {@link HostedAccounts}. */
+  static final String ACCOUNT = "account";
 
   public enum Role { USER, ADMIN }
 
@@ -31,12 +34,16 @@ public final class UserStore {
    * @param external sign-in is handled by an external identity provider: no password here, exempt from this 2FA
    * @param twoFactorRequired an admin requires 2FA for this person, whatever the company policy
    * @param graceSignInsUsed sign-ins without 2FA since 2FA became required
+   * @param account the account in the 2FA registry that holds this person's factors
    */
   public record User(String tenant, String username, String displayName, String passwordHash, Role role, boolean external,
-      boolean disabled, boolean twoFactorRequired, int graceSignInsUsed, Instant createdAt, Instant lastSignInAt) {
-    /** The account in the 2FA registry that holds this person's factors. */
-    public String account() {
-      return username;
+      boolean disabled, boolean twoFactorRequired, int graceSignInsUsed, Instant createdAt, Instant lastSignInAt,
+      String account) {
+    /** A person of the reserved namespace ({@link HostedAccounts#of}). */
+    public User(String tenant, String username, String displayName, String passwordHash, Role role, boolean external,
+        boolean disabled, boolean twoFactorRequired, int graceSignInsUsed, Instant createdAt, Instant lastSignInAt) {
+      this(tenant, username, displayName, passwordHash, role, external, disabled, twoFactorRequired, graceSignInsUsed,
+          createdAt, lastSignInAt, HostedAccounts.of(username));
     }
 
     public boolean isAdmin() {
@@ -101,6 +108,7 @@ public final class UserStore {
     fields.put("required", "false");
     fields.put("grace_used", "0");
     fields.put("created_at", now.toString());
+    fields.put(ACCOUNT, HostedAccounts.of(username));
     redis.hset(key(tenant, username), fields);
     return find(tenant, username);
   }
@@ -150,6 +158,21 @@ public final class UserStore {
     return redis.hincrBy(key(tenant, username), "grace_used", 1);
   }
 
+  /**
+   * The lazy half of the move to {@link HostedAccounts}: a person still on their plain-username account
+   * whose account holds nothing ({@code view}, read just now) moves to {@code ~<username>}; anyone else
+   * is returned as they are.
+   */
+  public User moveToReservedAccount(User user, AccountView view) {
+    if (!user.account().equals(user.username()) || !HostedAccounts.empty(view)) {
+      return user;
+    }
+    String reserved = HostedAccounts.of(user.username());
+    redis.hset(key(user.tenant(), user.username()), ACCOUNT, reserved);
+    return new User(user.tenant(), user.username(), user.displayName(), user.passwordHash(), user.role(), user.external(),
+        user.disabled(), user.twoFactorRequired(), user.graceSignInsUsed(), user.createdAt(), user.lastSignInAt(), reserved);
+  }
+
   public void recordSignIn(String tenant, String username, Instant at) {
     redis.hset(key(tenant, username), "last_sign_in_at", at.toString());
   }
@@ -175,7 +198,8 @@ public final class UserStore {
     return new User(tenant, username, h.getOrDefault("display_name", username), h.getOrDefault("password", ""),
         "admin".equals(h.get("role")) ? Role.ADMIN : Role.USER, Boolean.parseBoolean(h.get("external")),
         Boolean.parseBoolean(h.get("disabled")), Boolean.parseBoolean(h.get("required")),
-        Integer.parseInt(h.getOrDefault("grace_used", "0")), instant(h.get("created_at")), instant(h.get("last_sign_in_at")));
+        Integer.parseInt(h.getOrDefault("grace_used", "0")), instant(h.get("created_at")), instant(h.get("last_sign_in_at")),
+        h.getOrDefault(ACCOUNT, username)); // absent: created before the reserved namespace, still on the plain username
   }
 
   private static Instant instant(String s) {

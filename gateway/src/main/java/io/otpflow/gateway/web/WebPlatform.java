@@ -22,7 +22,7 @@ public record WebPlatform(GatewayConfig config, TenantDirectory tenants, Platfor
   public static WebPlatform create(GatewayConfig config, PlatformCalls calls, UnifiedJedis redis, Clock clock,
       Function<RoutingContext, String> clientIpOf, java.util.List<java.net.URI> metricsSources) {
     return new WebPlatform(config, config.tenants(), calls, redis, new UserStore(redis, io.otpflow.common.PasswordHash.OWASP),
-        new SessionStore(redis, config.codeMac()), new PolicyStore(redis), new ActivityLog(redis), new Attempts(redis), clock, clientIpOf,
+        new SessionStore(redis, config.codeMac()), new PolicyStore(redis), new ActivityLog(redis), new Attempts(redis, !config.trustedProxies().isEmpty()), clock, clientIpOf,
         java.util.List.copyOf(metricsSources));
   }
 

@@ -57,6 +57,7 @@ public final class WebRoutes {
         .end());
     new SignInPages(web).register(routes);
     new PasswordPages(web).register(routes);
+    routes.post(RecentSecondFactor.CONFIRM, RecentSecondFactor::confirm);
     AdminPages.register(routes, web);
     PersonPages.register(web, routes);
   }

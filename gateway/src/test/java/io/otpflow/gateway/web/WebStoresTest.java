@@ -90,6 +90,40 @@ class WebStoresTest {
   }
 
   @Test
+  void peopleHaveAccountsInTheReservedNamespaceAndPeopleFromBeforeMoveThereOnceTheirsIsEmpty() {
+    UserStore users = new UserStore(redis, FAST);
+    users.create(tenant, "new-nia", "Nia", "correct horse battery", UserStore.Role.ADMIN, false, T0);
+    assertThat(users.find(tenant, "new-nia").orElseThrow().account()).isEqualTo("~new-nia");
+    assertThat(HostedAccounts.isHosted(redis, tenant, "~new-nia")).isTrue();
+    assertThat(HostedAccounts.isHosted(redis, tenant, "new-nia")).as("the plain id is the application's").isFalse();
+
+    // A person stored before the namespace: no account field, factors under the plain username.
+    users.create(tenant, "old-olga", "Olga", "correct horse battery", UserStore.Role.ADMIN, false, T0);
+    redis.hdel(UserStore.key(tenant, "old-olga"), UserStore.ACCOUNT);
+    UserStore.User olga = users.find(tenant, "old-olga").orElseThrow();
+    assertThat(olga.account()).isEqualTo("old-olga");
+    assertThat(HostedAccounts.isHosted(redis, tenant, "old-olga")).as("protected until they move").isTrue();
+    assertThat(HostedAccounts.isHosted(redis, tenant, "nobody")).isFalse();
+    assertThat(HostedAccounts.isHosted(redis, "other-" + tenant, "old-olga")).as("tenants are apart").isFalse();
+
+    io.otpflow.common.events.AccountView withApp = new io.otpflow.common.events.AccountView("old-olga",
+        java.util.List.of(new io.otpflow.common.events.AccountView.Factor("FA1", "totp", "active", null, T0, T0, null, null,
+            "SHA1", 6, 30, null, null, null, null)), java.util.List.of(), null);
+    assertThat(users.moveToReservedAccount(olga, withApp)).as("factors sealed under the old name stay").isSameAs(olga);
+    io.otpflow.common.events.AccountView codesOnly = new io.otpflow.common.events.AccountView("old-olga",
+        java.util.List.of(), java.util.List.of(), new io.otpflow.common.events.AccountView.RecoveryCodes(3, T0, null));
+    assertThat(users.moveToReservedAccount(olga, codesOnly).account()).isEqualTo("old-olga");
+
+    io.otpflow.common.events.AccountView empty = new io.otpflow.common.events.AccountView("old-olga",
+        java.util.List.of(), java.util.List.of(), new io.otpflow.common.events.AccountView.RecoveryCodes(0, null, null));
+    assertThat(users.moveToReservedAccount(olga, empty).account()).isEqualTo("~old-olga");
+    assertThat(users.find(tenant, "old-olga").orElseThrow().account()).isEqualTo("~old-olga");
+    assertThat(HostedAccounts.isHosted(redis, tenant, "old-olga")).as("moved: the plain id is free").isFalse();
+    UserStore.User moved = users.find(tenant, "old-olga").orElseThrow();
+    assertThat(users.moveToReservedAccount(moved, empty)).as("only once").isSameAs(moved);
+  }
+
+  @Test
   void eachStageOfASessionHasANewIdAndTheOldOneIsDead() {
     SessionStore sessions = new SessionStore(redis, MAC);
     SessionStore.Session anonymous = sessions.create(tenant, T0);
@@ -118,6 +152,22 @@ class WebStoresTest {
   }
 
   @Test
+  void aNewSessionIdAfterAPasswordChangeKeepsHowTheSecondFactorWasSkipped() {
+    SessionStore sessions = new SessionStore(redis, MAC);
+    // Password and a trusted browser's cookie, no code: signed in, but no second factor was given.
+    SessionStore.Session in = sessions.advance(sessions.create(tenant, T0), "ada", Stage.SIGNED_IN, T0);
+    in = sessions.withAttribute(in, SignInFlow.VIA, SignInFlow.TRUSTED_BROWSER);
+    in = sessions.withAttribute(in, SignInFlow.NOTICE, "grace");
+    SessionStore.Session renewed = sessions.renew(in, T0.plusSeconds(30));
+    SessionStore.Session found = sessions.find(renewed.id(), tenant, T0.plusSeconds(31)).orElseThrow();
+    assertThat(found.id()).isNotEqualTo(in.id());
+    assertThat(found.attribute(SignInFlow.VIA)).as("a new id is not a new way of signing in")
+        .isEqualTo(SignInFlow.TRUSTED_BROWSER);
+    assertThat(found.attribute(SignInFlow.NOTICE)).as("other attributes start clean").isNull();
+    assertThat(found.authenticatedAt()).isEqualTo(T0);
+  }
+
+  @Test
   void endingAllOfAPersonsSessionsLeavesOthersAlone() {
     SessionStore sessions = new SessionStore(redis, MAC);
     SessionStore.Session ada1 = sessions.advance(sessions.create(tenant, T0), "ada", Stage.SIGNED_IN, T0);
@@ -127,19 +177,6 @@ class WebStoresTest {
     assertThat(sessions.find(ada1.id(), tenant, T0).orElseThrow().signedIn()).isFalse();
     assertThat(sessions.find(ada2.id(), tenant, T0).orElseThrow().signedIn()).isFalse();
     assertThat(sessions.find(bob.id(), tenant, T0).orElseThrow().signedIn()).isTrue();
-  }
-
-  @Test
-  void attemptsCountInAWindowAndClear() {
-    Attempts attempts = new Attempts(redis);
-    for (int i = 1; i <= 3; i++) {
-      assertThat(attempts.hit(tenant, "password-user", "h", Duration.ofMinutes(15))).isEqualTo(i);
-    }
-    assertThat(attempts.count(tenant, "password-user", "h")).isEqualTo(3);
-    assertThat(attempts.secondsLeft(tenant, "password-user", "h")).isBetween(1L, 900L);
-    assertThat(attempts.count(tenant, "password-ip", "h")).as("kinds are apart").isZero();
-    attempts.clear(tenant, "password-user", "h");
-    assertThat(attempts.count(tenant, "password-user", "h")).isZero();
   }
 
   @Test
