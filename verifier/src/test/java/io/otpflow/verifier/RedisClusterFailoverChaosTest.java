@@ -62,6 +62,7 @@ class RedisClusterFailoverChaosTest {
   private final AtomicLong lastFailureNanos = new AtomicLong();
   /** The longest any one operation took until answered, retries inside the client and ours included. */
   private final AtomicLong longestNanos = new AtomicLong();
+  private final java.util.concurrent.CountDownLatch cutOff = new java.util.concurrent.CountDownLatch(1);
 
   /** What went wrong in one run: each count must be zero when decisions wait for a replica. */
   record Violations(long approvedTwice, long approvalsLost, long stepsTwice, long stepsLost) {
@@ -115,7 +116,7 @@ class RedisClusterFailoverChaosTest {
           running.add(workers.submit(() -> checks(store, tenant, ids, worker, done)));
           running.add(workers.submit(() -> steps(accounts, tenant, worker)));
         }
-        await().atMost(GIVE_UP).pollInterval(Duration.ofMillis(10)).until(() -> done.get() >= VERIFICATIONS / 3);
+        await().atMost(GIVE_UP).until(() -> done.get() >= VERIFICATIONS / 3 - 4);
         RedisServer victim = cluster.node(cluster.masterPortOf(RedisKeys.verification(ids.get(ids.size() - 1))));
         int killedPort = victim.port();
         RedisServer replica = cluster.nodesReplicating(killedPort).getFirst();
@@ -125,6 +126,7 @@ class RedisClusterFailoverChaosTest {
           // Cut the replication link: what the master writes from now on is on the master only.
           master.sendCommand(Protocol.Command.CLIENT, "KILL", "TYPE", "replica");
         }
+        cutOff.countDown();
         int doneBefore = done.get();
         int failedBefore = failures.get();
         await().atMost(GIVE_UP).pollInterval(Duration.ofMillis(10))
@@ -189,6 +191,9 @@ class RedisClusterFailoverChaosTest {
   /** Each verification is checked with its right code twice, by two workers, until both calls are answered. */
   private void checks(RedisCheckStore store, String tenant, List<String> ids, int worker, AtomicInteger done) {
     for (int i = worker % 2; i < ids.size(); i += 2) {
+      if (i >= ids.size() / 3) {
+        passGate();
+      }
       String id = ids.get(i);
       RedisCheckStore.Result result = untilAnswered(() -> store.check(tenant, id, "mac-" + id, Instant.now(), UUID.randomUUID().toString()));
       if (result != null && "approved".equals(result.outcome())) {
@@ -201,6 +206,9 @@ class RedisClusterFailoverChaosTest {
   /** Every step of every account is offered twice (two workers); each may be accepted once. */
   private void steps(AccountStore accounts, String tenant, int worker) {
     for (int step = 1; step <= STEPS; step++) {
+      if (step > STEPS / 3) {
+        passGate();
+      }
       for (int a = worker % 2; a < ACCOUNTS; a += 2) {
         String account = "user-" + a;
         long s = step;
@@ -209,6 +217,16 @@ class RedisClusterFailoverChaosTest {
           acknowledgedSteps.computeIfAbsent(account + "#" + s, k -> new AtomicInteger()).incrementAndGet();
         }
       }
+    }
+  }
+
+  /** Holds the workers a third of the way in until the replica is cut off, so plenty of work follows. */
+  private void passGate() {
+    try {
+      cutOff.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
     }
   }
 
