@@ -1,6 +1,7 @@
 package io.otpflow.common;
 
 import java.time.Duration;
+import java.util.function.Supplier;
 import redis.clients.jedis.BuilderFactory;
 import redis.clients.jedis.CommandArguments;
 import redis.clients.jedis.CommandObject;
@@ -49,7 +50,7 @@ final class ConnectionCommands {
     }
   }
 
-  private <T> T timed(CommandArguments args, java.util.function.Supplier<T> command) {
+  private <T> T timed(CommandArguments args, Supplier<T> command) {
     return metrics == null ? command.get() : metrics.time(args, command);
   }
 }

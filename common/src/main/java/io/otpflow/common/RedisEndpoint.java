@@ -3,6 +3,8 @@ package io.otpflow.common;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -151,7 +153,7 @@ public sealed interface RedisEndpoint {
     for (String node : hosts.split(",", -1)) {
       nodes.add(node(node.trim(), defaultPort));
     }
-    return java.util.Collections.unmodifiableSet(new java.util.LinkedHashSet<>(nodes));
+    return Collections.unmodifiableSet(new LinkedHashSet<>(nodes));
   }
 
   private static HostAndPort node(String node, int defaultPort) {

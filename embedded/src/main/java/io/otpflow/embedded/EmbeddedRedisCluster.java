@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.slf4j.Logger;
@@ -230,7 +231,7 @@ public final class EmbeddedRedisCluster implements AutoCloseable {
         throw new IllegalStateException("No node of Redis Cluster " + url() + " is running.");
     }
 
-    private void awaitUntil(java.util.function.BooleanSupplier condition, String failure) {
+    private void awaitUntil(BooleanSupplier condition, String failure) {
         long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() - deadline > 0) {
