@@ -426,7 +426,8 @@ class MetricsFlowTest {
         .isEqualTo(3);
     assertThat(all.get("verifier").sum("otp_redis_commands_seconds_count", "script", "check", "outcome", "ok"))
         .isGreaterThanOrEqualTo(11);
-    assertThat(all.get("sms-dispatcher").sum("otp_redis_commands_seconds_count", "command", "set", "outcome", "ok"))
+    // One lease per SMS sent (claim.lua), then marked sent (mark.lua).
+    assertThat(all.get("sms-dispatcher").sum("otp_redis_commands_seconds_count", "script", "claim", "outcome", "ok"))
         .isGreaterThanOrEqualTo(9);
     all.forEach((service, text) -> {
       assertThat(text.find("jvm_memory_used_bytes")).as("JVM metrics of %s", service).isNotEmpty();

@@ -70,4 +70,27 @@ class OutcomeUnknownTest {
     assertThat(p.smsCountFor(id)).isEqualTo(1);
     assertThat(p.twilio.messages().stream().filter(m -> m.to().equals(to)).count()).isEqualTo(1);
   }
+
+  @Test
+  void withoutAnIdempotencyKeyTheIdStillTellsWhetherToSendAgain() {
+    String to = TestPlatform.uniquePhone();
+    TestPlatform.Reply unknown;
+    try (Jedis admin = new Jedis(RedisFixture.shared().host(), RedisFixture.shared().port())) {
+      admin.clientPause(4000, ClientPauseMode.WRITE);
+      unknown = p.post("/v1/verifications", ACME_KEY, "{\"to\": \"" + to + "\"}");
+    }
+    assertThat(unknown.status()).as(unknown.body().encode()).isEqualTo(503);
+    assertThat(unknown.body().getString("code")).isEqualTo("outcome-unknown");
+    String id = unknown.body().getString("verification_id");
+    assertThat(unknown.header("location")).isEqualTo("/v1/verifications/" + id);
+    TestPlatform.Reply status = await().atMost(Duration.ofSeconds(60))
+        .until(() -> p.get("/v1/verifications/" + id, ACME_KEY), r -> r.status() == 200 || r.status() == 404);
+    if (status.status() == 200) {
+      // It exists: the caller does not send again, and the one code goes out.
+      await().atMost(Duration.ofSeconds(30)).until(() -> p.smsCountFor(id) == 1);
+    } else {
+      // It never started, and never will: sending again is safe.
+      assertThat(p.smsCountFor(id)).isZero();
+    }
+  }
 }

@@ -83,10 +83,6 @@ final class SmsDispatcher {
     SmsMetrics.register(metrics, Metrics.SMS_POSSIBLE_DUPLICATES, Metrics.TAG_PROVIDER, sender.provider());
   }
 
-  SmsClaims claims() {
-    return claims;
-  }
-
   /** One event from otp.sms-dispatch.v1 (first delivery or redelivery). */
   void dispatch(SmsDispatch d) throws Exception {
     Instant now = clock.instant();
