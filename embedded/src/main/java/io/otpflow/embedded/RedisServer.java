@@ -234,6 +234,9 @@ public final class RedisServer implements AutoCloseable {
         if (current != null && current.isAlive()) {
             RedisWatch.cancel(watch);
             ProcessTermination.gracefully(current, STOP_GRACE, "Redis server");
+            if (dataDir != null) {
+                OrphanedRedis.forget(dataDir); // the launcher's own stop may come second and find nothing to do
+            }
         }
     }
 }

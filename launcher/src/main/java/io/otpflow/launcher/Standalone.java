@@ -6,9 +6,6 @@ import io.otpflow.embedded.DataFolderLock;
 import io.otpflow.embedded.KafkaBroker;
 import io.otpflow.embedded.RedisServer;
 import java.io.IOException;
-import java.net.BindException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,13 +32,6 @@ public final class Standalone {
 
   private Standalone() {}
 
-  /** A start that cannot work, said in one line: no stack trace, nothing left running. */
-  static final class StartRefused extends RuntimeException {
-    StartRefused(String message) {
-      super(message);
-    }
-  }
-
   public static void main(String[] args) throws Exception {
     try {
       run(args);
@@ -65,7 +55,7 @@ public final class Standalone {
     String apiKey = System.getenv().getOrDefault("OTPFLOW_DEMO_API_KEY", secrets.getProperty("demo.api.key"));
     String adminKey = System.getenv().getOrDefault("OTPFLOW_DEMO_ADMIN_KEY", secrets.getProperty("demo.admin.key"));
     int gatewayPort = Integer.parseInt(System.getenv().getOrDefault("OTPFLOW_GATEWAY_PORT", "8080"));
-    requireFreePorts(System.getenv().getOrDefault("OTPFLOW_HTTP_HOST", "127.0.0.1"), gatewayPort);
+    ListenPorts.requireFree(System.getenv().getOrDefault("OTPFLOW_HTTP_HOST", "127.0.0.1"), gatewayPort, System.getenv());
 
     KafkaBroker kafka = KafkaBroker.start(data.resolve("kafka"), 0, KafkaBroker.JvmProfile.THROUGHPUT);
     RedisServer redis = RedisServer.start(data.resolve("redis"), 0);
@@ -96,7 +86,7 @@ public final class Standalone {
     } catch (Exception e) {
       redis.close();
       kafka.close();
-      if (causedBy(e, BindException.class) || String.valueOf(e.getMessage()).contains("Address already in use")) {
+      if (ListenPorts.isPortTaken(e)) {
         throw new StartRefused("a service could not listen on its port: " + e.getMessage());
       }
       throw e;
@@ -136,40 +126,6 @@ public final class Standalone {
         platform.push().httpPort(),
         kafka.bootstrapServers(), redis.uri(), gateway, apiKey);
     stopped.await();
-  }
-
-  /**
-   * Fails before anything starts when a port the services must listen on is taken (Vert.x would
-   * only fail once Kafka and Redis are up). Ports 0 mean "any free port" and need no check.
-   */
-  private static void requireFreePorts(String host, int gatewayPort) {
-    Map<String, Integer> ports = new java.util.LinkedHashMap<>();
-    ports.put("OTPFLOW_GATEWAY_PORT", gatewayPort);
-    for (String variable : new String[] {"OTPFLOW_ISSUER_PORT", "OTPFLOW_VERIFIER_PORT", "OTPFLOW_DISPATCHER_PORT",
-        "OTPFLOW_PUSH_DISPATCHER_PORT"}) {
-      ports.put(variable, Integer.parseInt(System.getenv().getOrDefault(variable, "0")));
-    }
-    ports.forEach((variable, port) -> {
-      if (port == 0) {
-        return;
-      }
-      try (ServerSocket socket = new ServerSocket()) {
-        socket.setReuseAddress(true); // as Vert.x binds: a port left in TIME_WAIT is not "taken"
-        socket.bind(new InetSocketAddress(host, port));
-      } catch (IOException e) {
-        throw new StartRefused("port " + port + " on " + host + " (" + variable + ") is already in use; stop what uses"
-            + " it, or choose another port, e.g. " + variable + "=" + (port + 1) + " ./otpflow up");
-      }
-    });
-  }
-
-  private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (type.isInstance(t)) {
-        return true;
-      }
-    }
-    return false;
   }
 
   /**
