@@ -11,6 +11,8 @@ import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
@@ -70,7 +72,7 @@ public final class KafkaCluster implements AutoCloseable {
         long started = System.nanoTime();
         try {
             // All at once (formatting included): no node is ready before a quorum of controllers is up.
-            nodes.parallelStream().forEach(KafkaBroker::spawn);
+            spawnAll(nodes);
             nodes.forEach(node -> node.awaitReady(READY_TIMEOUT));
             cluster.awaitRegistered(size);
         } catch (RuntimeException e) {
@@ -142,6 +144,21 @@ public final class KafkaCluster implements AutoCloseable {
         }
         throw new IllegalStateException("Only " + seen + " of " + size + " Kafka brokers registered within "
                 + REGISTRATION_TIMEOUT.toSeconds() + " s.");
+    }
+
+    /** Formats (when new) and starts every node at the same time, each on its own thread. */
+    private static void spawnAll(List<KafkaBroker> nodes) {
+        try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<?>> spawned = nodes.stream().map(node -> threads.submit(node::spawn)).toList();
+            for (Future<?> future : spawned) {
+                future.get();
+            }
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while starting the Kafka cluster.", e);
+        }
     }
 
     /** The id of a cluster formatted here before, so a restart joins the same cluster. */
