@@ -149,7 +149,7 @@ public final class KafkaCluster implements AutoCloseable {
     /** Formats (when new) and starts every node at the same time, each on its own thread. */
     private static void spawnAll(List<KafkaBroker> nodes) {
         try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
-            List<Future<?>> spawned = nodes.stream().map(node -> threads.submit(node::spawn)).toList();
+            List<Future<?>> spawned = nodes.stream().<Future<?>>map(node -> threads.submit(node::spawn)).toList();
             for (Future<?> future : spawned) {
                 future.get();
             }
