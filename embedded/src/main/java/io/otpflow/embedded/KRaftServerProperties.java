@@ -83,6 +83,9 @@ record KRaftServerProperties(int nodeId, int port, int controllerPort, Path logD
                 // times out, and the restarted broker waits for that (9 s by default).
                 "broker.heartbeat.interval.ms=500",
                 "broker.session.timeout.ms=3000",
+                // A broker not registered within this time exits (60 s by default). Several nodes starting
+                // at once on two busy cores have been seen to need longer; the readiness wait is 120 s.
+                "initial.broker.registration.timeout.ms=120000",
                 "");
     }
 

@@ -239,7 +239,8 @@ public final class KafkaBroker implements AutoCloseable {
         } catch (IllegalStateException e) {
             ProcessTermination.forcibly(process, "Kafka broker");
             throw new IllegalStateException("The Kafka broker at " + bootstrapServers() + " did not start: "
-                    + e.getMessage() + ". Last lines of " + logFile() + ":\n" + LogTail.of(logFile(), LOG_TAIL_LINES), e);
+                    + e.getMessage() + ". Errors in " + logFile() + ":\n" + LogTail.errors(logFile(), 10)
+                    + "\nLast lines:\n" + LogTail.of(logFile(), LOG_TAIL_LINES), e);
         }
         log.info("Kafka broker {} at {} is ready after {} ms.", nodeId(), bootstrapServers(),
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));

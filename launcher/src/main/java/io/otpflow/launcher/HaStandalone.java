@@ -41,7 +41,9 @@ final class HaStandalone {
   static final Duration RESTART_DELAY = Duration.ofSeconds(5);
 
   private final AtomicBoolean stopping = new AtomicBoolean();
-  private final Executor restarts = CompletableFuture.delayedExecutor(RESTART_DELAY.toMillis(), TimeUnit.MILLISECONDS);
+  /** A thread per restart: a broker's restart blocks until it is ready, and must not hold up another. */
+  private final Executor restarts = CompletableFuture.delayedExecutor(RESTART_DELAY.toMillis(), TimeUnit.MILLISECONDS,
+      task -> Thread.ofVirtual().name("otpflow-ha-restart").start(task));
 
   private HaStandalone() {}
 

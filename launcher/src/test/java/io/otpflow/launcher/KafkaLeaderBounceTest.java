@@ -9,6 +9,12 @@ import io.otpflow.embedded.KafkaCluster;
 import io.otpflow.testing.KafkaTopicReader;
 import io.otpflow.testing.RedisFixture;
 import io.otpflow.testing.TopicRecord;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,6 +28,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -65,7 +72,15 @@ class KafkaLeaderBounceTest {
   static TestPlatform p;
   static Admin admin;
 
-  record Sent(String phone, int status, String id) {}
+  /** Where the bounces were when a send was made: before the first, leader killed, restarting, back in sync. */
+  enum Phase { BEFORE, LEADER_DOWN, RESTARTING, IN_SYNC }
+
+  record Sent(String phone, Phase phase, long issuedAt, int status, String id) {}
+
+  /** HTTP/1.1: the JDK client's h2c upgrade caps concurrent streams, which would refuse sends before they reach the gateway. */
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+  private static final AtomicReference<Phase> PHASE = new AtomicReference<>(Phase.BEFORE);
 
   @BeforeAll
   static void start(@TempDir Path dir) throws Exception {
@@ -104,6 +119,7 @@ class KafkaLeaderBounceTest {
     AtomicInteger issued = new AtomicInteger();
     AtomicInteger allowed = new AtomicInteger(PER_BOUNCE / 5);
     List<Integer> killed = new ArrayList<>();
+    List<Long> killedAt = new ArrayList<>();
     ScheduledExecutorService pacer = Executors.newSingleThreadScheduledExecutor();
     try (ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor()) {
       pacer.scheduleAtFixedRate(() -> {
@@ -117,6 +133,8 @@ class KafkaLeaderBounceTest {
         await().atMost(WAIT).until(() -> issued.get() >= base + PER_BOUNCE / 5);
         KafkaBroker leader = kafka.node(leaderOfRequestsPartition());
         allowed.set(base + PER_BOUNCE * 3 / 5); // sends go on while the leader is down ...
+        PHASE.set(Phase.LEADER_DOWN);
+        killedAt.add(System.nanoTime());
         leader.kill();
         killed.add(leader.nodeId());
         LOG.info("Bounce {}: killed broker {}, the leader of {}-0, after {} sends.", bounce + 1, leader.nodeId(),
@@ -124,8 +142,10 @@ class KafkaLeaderBounceTest {
         await().atMost(WAIT).ignoreExceptions().until(() -> leaderOfRequestsPartition() != leader.nodeId());
         await().atMost(WAIT).until(() -> issued.get() >= base + PER_BOUNCE * 2 / 5);
         allowed.set(base + PER_BOUNCE * 4 / 5); // ... and while it starts again
+        PHASE.set(Phase.RESTARTING);
         leader.restart();
         awaitEveryRequestsReplicaInSync();
+        PHASE.set(Phase.IN_SYNC);
         LOG.info("Bounce {}: broker {} is back in sync after {} sends.", bounce + 1, leader.nodeId(), issued.get());
         allowed.set(base + PER_BOUNCE + PER_BOUNCE / 5);
       }
@@ -148,10 +168,14 @@ class KafkaLeaderBounceTest {
       }
     }
     Map<Integer, Long> statuses = sent.stream().collect(Collectors.groupingBy(Sent::status, TreeMap::new, Collectors.counting()));
+    Map<Phase, Map<Integer, Long>> byPhase = sent.stream().collect(Collectors.groupingBy(Sent::phase, TreeMap::new,
+        Collectors.groupingBy(Sent::status, TreeMap::new, Collectors.counting())));
     long smsFor503 = sent.stream().filter(s -> s.status() == 503).filter(s -> smsTo(s.phone()) > 0).count();
-    LOG.info("Kafka leader bounces: {} sends, {} bounces (brokers {}); statuses {}; accepted {}; SMS per accepted verification {};"
-            + " failed with a dead-letter reason {}; 503s whose SMS went out anyway {}.",
-        sent.size(), killed.size(), killed, statuses, accepted.size(), smsPerVerification, failedWithReason.size(), smsFor503);
+    LOG.info("Kafka leader bounces: {} sends, {} bounces (brokers {}); statuses {}, by phase {}; accepted {};"
+            + " SMS per accepted verification {}; failed with a dead-letter reason {}; 503s whose SMS went out anyway {};"
+            + " first accepted send after each kill, sent after (ms) {}.",
+        sent.size(), killed.size(), killed, statuses, byPhase, accepted.size(), smsPerVerification, failedWithReason.size(),
+        smsFor503, firstAcceptedAfter(killedAt, sent));
 
     assertThat(killed).hasSize(BOUNCES);
     assertThat(sent).hasSize(SENDS);
@@ -160,14 +184,30 @@ class KafkaLeaderBounceTest {
     assertThat(unexplained).as("accepted verifications without an SMS and without a failure with a reason").isEmpty();
   }
 
+  /** For each kill, how long after it the first send that was then accepted was made: the outage as a client sees it. */
+  private static List<Long> firstAcceptedAfter(List<Long> killedAt, Queue<Sent> sent) {
+    return killedAt.stream().map(kill -> sent.stream().filter(s -> s.status() == 201 && s.issuedAt() > kill)
+        .mapToLong(s -> TimeUnit.NANOSECONDS.toMillis(s.issuedAt() - kill)).min().orElse(-1)).toList();
+  }
+
   private static Sent send() {
     String phone = TestPlatform.uniquePhone();
+    Phase phase = PHASE.get();
+    long issuedAt = System.nanoTime();
+    HttpRequest request = HttpRequest.newBuilder(URI.create(p.gatewayUrl() + "/v1/verifications"))
+        .timeout(Duration.ofSeconds(15)).header("authorization", "Bearer " + CHAOS_KEY)
+        .header("content-type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"to\": \"" + phone + "\", \"channel\": \"sms\"}")).build();
     try {
-      TestPlatform.Reply r = p.post("/v1/verifications", CHAOS_KEY, "{\"to\": \"" + phone + "\", \"channel\": \"sms\"}");
-      return new Sent(phone, r.status(), r.status() == 201 ? r.body().getString("id") : null);
-    } catch (RuntimeException e) {
+      HttpResponse<String> r = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+      return new Sent(phone, phase, issuedAt, r.statusCode(),
+          r.statusCode() == 201 ? new JsonObject(r.body()).getString("id") : null);
+    } catch (IOException e) {
       LOG.warn("A send to the gateway failed without an answer: {}", e.toString());
-      return new Sent(phone, -1, null);
+      return new Sent(phone, phase, issuedAt, -1, null);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return new Sent(phone, phase, issuedAt, -1, null);
     }
   }
 
