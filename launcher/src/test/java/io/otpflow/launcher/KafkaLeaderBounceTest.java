@@ -63,7 +63,7 @@ class KafkaLeaderBounceTest {
   private static final int SENDS = 1000;
   private static final int BOUNCES = 5;
   private static final int PER_BOUNCE = SENDS / BOUNCES;
-  private static final Duration SEND_EVERY = Duration.ofMillis(40);
+  private static final Duration SEND_EVERY = Duration.ofMillis(100);
   private static final Duration WAIT = Duration.ofSeconds(90);
   private static final String CHAOS_KEY = "chaos-test-key-0123456789";
 
@@ -115,6 +115,9 @@ class KafkaLeaderBounceTest {
   @Test
   void everyAcceptedSendGetsExactlyOneSmsOrFailsWithAReasonWhileTheRequestsLeaderBounces() throws Exception {
     assertTopicsReplicatedThreeTimesWithAMinimumOfTwo();
+    // Not counted: the first sends of a cold platform on a busy machine can miss the 3 s deadline, which
+    // says nothing about Kafka. Counting starts once sends are accepted.
+    await("a first accepted send").atMost(Duration.ofMinutes(3)).until(() -> send().status() == 201);
     Queue<Sent> sent = new ConcurrentLinkedQueue<>();
     AtomicInteger issued = new AtomicInteger();
     AtomicInteger allowed = new AtomicInteger(PER_BOUNCE / 5);
