@@ -5,8 +5,11 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Properties;
+import java.util.SortedMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.Uuid;
 import org.slf4j.Logger;
@@ -74,14 +77,31 @@ public final class KafkaBroker implements AutoCloseable {
 
     private final Path dataDir;
     private final KRaftServerProperties properties;
+    /** The id a new storage is formatted with: random for a single node, the cluster's for a cluster node. */
+    private final String clusterIdIfNew;
     private final ChildJvm jvm;
     private volatile Process process;
+    /** When the current process was started, for the log line that says how long it took. */
+    private long started;
 
-    private KafkaBroker(Path dataDir, int port, int controllerPort, JvmProfile profile) {
-        this.dataDir = dataDir.toAbsolutePath();
-        this.properties = new KRaftServerProperties(port, controllerPort, this.dataDir.resolve("kraft-logs"));
+    private KafkaBroker(Path dataDir, KRaftServerProperties properties, String clusterIdIfNew, JvmProfile profile) {
+        this.dataDir = dataDir;
+        this.properties = properties;
+        this.clusterIdIfNew = clusterIdIfNew;
         this.jvm = new ChildJvm("kafka.Kafka", profile.options(), this.dataDir, logFile());
-        Runtime.getRuntime().addShutdownHook(new Thread(this::stopOnJvmExit, "kafka-broker-shutdown-" + port));
+        Runtime.getRuntime().addShutdownHook(new Thread(this::stopOnJvmExit, "kafka-broker-shutdown-" + properties.port()));
+    }
+
+    /**
+     * A node of a cluster of several ({@link KafkaCluster}), not started yet.
+     *
+     * @param voters every node's controller port by node id, this node's included
+     */
+    static KafkaBroker clusterNode(Path dataDir, int nodeId, int port, SortedMap<Integer, Integer> voters,
+            String clusterIdIfNew, JvmProfile profile) {
+        Path dir = dataDir.toAbsolutePath();
+        var properties = new KRaftServerProperties(nodeId, port, voters.get(nodeId), dir.resolve("kraft-logs"), voters);
+        return new KafkaBroker(dir, properties, clusterIdIfNew, profile);
     }
 
     /**
@@ -98,7 +118,9 @@ public final class KafkaBroker implements AutoCloseable {
 
     /** As {@link #start(Path, int)}, with the broker's JVM tuned for {@code profile}. */
     public static KafkaBroker start(Path dataDir, int port, JvmProfile profile) {
-        KafkaBroker broker = new KafkaBroker(dataDir, FreePort.orPick(port), FreePort.pick(), profile);
+        Path dir = dataDir.toAbsolutePath();
+        var properties = KRaftServerProperties.singleNode(FreePort.orPick(port), FreePort.pick(), dir.resolve("kraft-logs"));
+        KafkaBroker broker = new KafkaBroker(dir, properties, Uuid.randomUuid().toString(), profile);
         broker.launch();
         return broker;
     }
@@ -111,6 +133,24 @@ public final class KafkaBroker implements AutoCloseable {
     /** The client port; stays the same across {@link #restart()}. */
     public int port() {
         return properties.port();
+    }
+
+    /** The broker's node id (1 for a single node). */
+    public int nodeId() {
+        return properties.nodeId();
+    }
+
+    /**
+     * The process id of the broker's JVM, for people and tests that signal it themselves.
+     *
+     * @throws IllegalStateException when it is not running
+     */
+    public long pid() {
+        Process current = process;
+        if (current == null || !current.isAlive()) {
+            throw new IllegalStateException("The Kafka broker " + nodeId() + " at " + bootstrapServers() + " is not running.");
+        }
+        return current.pid();
     }
 
     /** The directory that holds this broker's configuration, data and {@code kafka.log}. */
@@ -167,6 +207,16 @@ public final class KafkaBroker implements AutoCloseable {
     }
 
     private synchronized void launch() {
+        spawn();
+        awaitReady(READY_TIMEOUT);
+    }
+
+    /**
+     * Starts the broker's process without waiting for it to serve: the nodes of a cluster must all be
+     * started before any of them is ready, since a broker registers only once a quorum of controllers
+     * has elected a leader.
+     */
+    synchronized void spawn() {
         try {
             Files.createDirectories(dataDir);
         } catch (IOException e) {
@@ -177,17 +227,22 @@ public final class KafkaBroker implements AutoCloseable {
         properties.writeTo(configFile());
         LogRotation.rotateIfLarge(logFile());
         formatStorageIfNew();
-        log.info("Starting a Kafka broker (KRaft, broker and controller) at {} with data in {}.", bootstrapServers(), dataDir);
-        long started = System.nanoTime();
+        log.info("Starting Kafka broker {} (KRaft, broker and controller) at {} with data in {}.", nodeId(), bootstrapServers(), dataDir);
+        started = System.nanoTime();
         process = jvm.start(List.of(configFile().toString()));
+    }
+
+    /** Returns once the process {@link #spawn()} started serves requests; kills it if it does not in time. */
+    synchronized void awaitReady(Duration timeout) {
         try {
-            KafkaReadinessProbe.await(process, properties.port(), clusterId(), READY_TIMEOUT);
+            KafkaReadinessProbe.await(process, properties.port(), clusterId(), timeout);
         } catch (IllegalStateException e) {
             ProcessTermination.forcibly(process, "Kafka broker");
             throw new IllegalStateException("The Kafka broker at " + bootstrapServers() + " did not start: "
-                    + e.getMessage() + ". Last lines of " + logFile() + ":\n" + LogTail.of(logFile(), LOG_TAIL_LINES), e);
+                    + e.getMessage() + ". Errors in " + logFile() + ":\n" + LogTail.errors(logFile(), 10)
+                    + "\nLast lines:\n" + LogTail.of(logFile(), LOG_TAIL_LINES), e);
         }
-        log.info("The Kafka broker at {} is ready after {} ms.", bootstrapServers(),
+        log.info("Kafka broker {} at {} is ready after {} ms.", nodeId(), bootstrapServers(),
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
     }
 
@@ -199,19 +254,24 @@ public final class KafkaBroker implements AutoCloseable {
     }
 
     /** The cluster id written when the storage was formatted; the readiness probe checks against it. */
-    private String clusterId() {
-        Path metaProperties = properties.logDir().resolve("meta.properties");
+    String clusterId() {
+        return storedClusterId(properties.logDir()).orElseThrow(() -> new IllegalStateException(
+                properties.logDir().resolve("meta.properties") + " has no cluster.id; delete " + dataDir + " to start afresh."));
+    }
+
+    /** The cluster id in a formatted log directory's {@code meta.properties}; empty if it was never formatted. */
+    static Optional<String> storedClusterId(Path logDir) {
+        Path metaProperties = logDir.resolve("meta.properties");
+        if (!Files.exists(metaProperties)) {
+            return Optional.empty();
+        }
         Properties meta = new Properties();
         try (var reader = Files.newBufferedReader(metaProperties)) {
             meta.load(reader);
         } catch (IOException e) {
             throw new UncheckedIOException("Could not read the Kafka storage metadata " + metaProperties, e);
         }
-        String clusterId = meta.getProperty("cluster.id");
-        if (clusterId == null) {
-            throw new IllegalStateException(metaProperties + " has no cluster.id; delete " + dataDir + " to start afresh.");
-        }
-        return clusterId;
+        return Optional.ofNullable(meta.getProperty("cluster.id"));
     }
 
     /** Formats the log directory with a new cluster id, unless an earlier run already did. */
@@ -219,10 +279,14 @@ public final class KafkaBroker implements AutoCloseable {
         if (Files.exists(properties.logDir().resolve("meta.properties"))) {
             return;
         }
-        String clusterId = Uuid.randomUuid().toString();
+        String clusterId = clusterIdIfNew;
         log.info("Formatting new Kafka storage in {} with cluster id {}.", properties.logDir(), clusterId);
         ChildJvm storageTool = new ChildJvm("kafka.tools.StorageTool", JvmProfile.QUICK_START.options(), dataDir, logFile());
-        Process format = storageTool.start(List.of("format", "-t", clusterId, "-c", configFile().toString(), "--standalone"));
+        List<String> args = new ArrayList<>(List.of("format", "-t", clusterId, "-c", configFile().toString()));
+        if (properties.standalone()) {
+            args.add("--standalone"); // a static quorum (controller.quorum.voters) needs no flag
+        }
+        Process format = storageTool.start(args);
         int exitCode;
         try {
             if (!format.waitFor(FORMAT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {

@@ -17,6 +17,18 @@ final class LogTail {
     private LogTail() {
     }
 
+    /**
+     * The last {@code lines} lines of {@code file} that report an error: a server that fails often
+     * logs its reason long before the last lines, which are about shutting down.
+     */
+    static String errors(Path file, int lines) {
+        String tail = of(file, 4000);
+        List<String> errors = tail.lines().filter(line -> line.contains(" ERROR ") || line.contains("FATAL")
+                || line.contains("Exception")).toList();
+        return errors.isEmpty() ? "(no error lines)"
+                : String.join(System.lineSeparator(), errors.subList(Math.max(0, errors.size() - lines), errors.size()));
+    }
+
     /** Returns up to {@code lines} last lines of {@code file}, or a note when it cannot be read. */
     static String of(Path file, int lines) {
         try {

@@ -8,6 +8,7 @@ import io.otpflow.testing.KafkaFixture;
 import io.otpflow.testing.RedisFixture;
 import io.vertx.core.json.JsonObject;
 import java.net.HttpCookie;
+import java.net.URI;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;

@@ -15,9 +15,18 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * @param bootstrapServers from KAFKA_BOOTSTRAP_SERVERS
  * @param clientId prefix for client ids, so broker logs and metrics name the service
  * @param partitions partitions per topic when the platform creates its topics
+ * @param replication replication factor and min.insync.replicas of the topics the platform creates
  */
-public record KafkaSettings(String bootstrapServers, String clientId, int partitions) {
+public record KafkaSettings(String bootstrapServers, String clientId, int partitions, TopicReplication replication) {
+  /** With the replication derived from the cluster (tests, tools). */
+  public KafkaSettings(String bootstrapServers, String clientId, int partitions) {
+    this(bootstrapServers, clientId, partitions, TopicReplication.DERIVED);
+  }
+
   public KafkaSettings {
+    if (replication == null) {
+      throw new IllegalArgumentException("The topic replication settings are required.");
+    }
     if (bootstrapServers == null || bootstrapServers.isBlank()) {
       throw new IllegalArgumentException("KAFKA_BOOTSTRAP_SERVERS must name at least one broker.");
     }
@@ -30,7 +39,8 @@ public record KafkaSettings(String bootstrapServers, String clientId, int partit
     return new KafkaSettings(
         env.string("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"),
         service,
-        env.integer("KAFKA_PARTITIONS", 6));
+        env.integer("KAFKA_PARTITIONS", 6),
+        new TopicReplication(env.integer("KAFKA_REPLICATION_FACTOR", 0), env.integer("KAFKA_MIN_INSYNC_REPLICAS", 0)));
   }
 
   public Properties producer() {

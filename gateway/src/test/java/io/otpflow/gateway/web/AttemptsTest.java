@@ -21,7 +21,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.UnifiedJedis;
 
 /**
  * The password's limit on a real Redis: growing waits per (address, username), a short capped wait
@@ -31,7 +31,7 @@ import redis.clients.jedis.RedisClient;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class AttemptsTest {
   private static final Instant T0 = Instant.parse("2026-12-01T09:00:00Z");
-  private static RedisClient redis;
+  private static UnifiedJedis redis;
   private final String tenant = "a-" + UUID.randomUUID().toString().substring(0, 8);
   private final Attempts attempts = new Attempts(redis, true);
 

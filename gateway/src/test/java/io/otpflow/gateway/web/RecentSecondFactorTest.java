@@ -16,7 +16,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.UnifiedJedis;
 
 /**
  * The freshness rule on real sessions in Redis: a second factor counts for 10 minutes, a trusted
@@ -28,7 +28,7 @@ class RecentSecondFactorTest {
   private static final AccountView WITH_APP = new AccountView("~ada", List.of(new AccountView.Factor("FA1", "totp",
       "active", null, T0, T0, null, null, "SHA1", 6, 30, null, null, null, null)), List.of(), null);
   private static final AccountView NOTHING = new AccountView("~ada", List.of(), List.of(), null);
-  private static RedisClient redis;
+  private static UnifiedJedis redis;
   private final SessionStore sessions = new SessionStore(redis,
       new io.otpflow.common.CodeMac("recent second factor test key, 32 bytes".getBytes(StandardCharsets.UTF_8)));
   private final String tenant = "r-" + UUID.randomUUID().toString().substring(0, 8);
