@@ -254,8 +254,9 @@ class SecondFactorHttpTest {
         }, pool));
       }
       List<String> where = signIns.stream().map(CompletableFuture::join).toList();
+      // "" is a sign-in refused before its password was checked: every hashing slot busy (503).
       assertThat(where).as("one grace sign-in, whatever the timing").containsOnlyOnce("/t/acme/security")
-          .filteredOn(w -> !w.equals("/t/acme/security")).containsOnly("/t/acme/security/setup");
+          .filteredOn(w -> !w.equals("/t/acme/security") && !w.isEmpty()).containsOnly("/t/acme/security/setup");
     } finally {
       p.setPolicy("opt-in", 3);
     }

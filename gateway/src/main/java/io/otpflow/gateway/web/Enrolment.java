@@ -44,7 +44,9 @@ final class Enrolment {
       return Html.notice("error", refusal(e.reply()));
     }
     keep(p, e.factorId());
-    String qr = "data:image/png;base64," + Base64.getEncoder().encodeToString(QrCodes.png(e.otpauthUri()));
+    // The app shows the person's username, not their registry account (~username, HostedAccounts).
+    String uri = PlatformCalls.otpauthUri(p.tenant(), user.username(), e.secret(), p.tenant().totp());
+    String qr = "data:image/png;base64," + Base64.getEncoder().encodeToString(QrCodes.png(uri));
     return "<ol class=\"steps\"><li>Open an authenticator app on your phone (Google Authenticator, Microsoft"
         + " Authenticator, 1Password, Authy…) and add an account.</li><li>Scan this QR code:"
         + "<img class=\"qr\" src=\"" + qr + "\" alt=\"QR code for your authenticator app\" width=\"192\" height=\"192\"></li>"
