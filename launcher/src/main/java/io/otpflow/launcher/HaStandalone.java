@@ -65,7 +65,7 @@ final class HaStandalone {
   static HaRedis startRedis(Path data) {
     EmbeddedRedisCluster cluster = EmbeddedRedisCluster.start(data.resolve("redis-cluster"), 3, 1, Duration.ofSeconds(2));
     String ports = cluster.nodes().stream().map(n -> Integer.toString(n.port())).collect(Collectors.joining(","));
-    return new HaRedis(cluster.url(), "Redis Cluster, 3 masters + 3 replicas on ports " + ports, cluster::close);
+    return new HaRedis(cluster.url(), "cluster of 3 masters + 3 replicas, ports " + ports, cluster::close);
   }
 
   static void run(DemoSetup demo, long started, DataFolderLock lock) throws Exception {
@@ -86,6 +86,8 @@ final class HaStandalone {
     // Fixed rather than derived: a service that starts while one broker is restarting must not make smaller topics.
     env.putIfAbsent("KAFKA_REPLICATION_FACTOR", "3");
     env.putIfAbsent("KAFKA_MIN_INSYNC_REPLICAS", "2");
+    // The gateway's /metrics port, chosen here so the banner can name it (another JVM cannot report it).
+    env.put("OTPFLOW_MANAGEMENT_PORT", Integer.toString(port(env, "OTPFLOW_MANAGEMENT_PORT")));
     List<ServiceProcess> services = services(demo, env, Files.createDirectories(data.resolve("logs")));
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -109,7 +111,8 @@ final class HaStandalone {
     kafka.nodes().forEach(this::restartWhenDead);
     String gateway = "http://127.0.0.1:" + services.get(4).port();
     demo.createDemoUsers(gateway);
-    Standalone.printBanner(demo, started, gateway, new int[] {services.get(0).port(), services.get(1).port(),
+    Standalone.printBanner(demo, started, gateway, new int[] {Integer.parseInt(env.get("OTPFLOW_MANAGEMENT_PORT")),
+        services.get(0).port(), services.get(1).port(),
         services.get(2).port(), services.get(3).port()}, kafka.bootstrapServers(), redis.description(),
         processes(kafka, services, data));
     stopped.await();

@@ -97,7 +97,8 @@ public final class Standalone {
     }, "otpflow-shutdown"));
     String gateway = "http://127.0.0.1:" + platform.gateway().httpPort();
     demo.createDemoUsers(gateway);
-    printBanner(demo, started, gateway, new int[] {platform.issuer().httpPort(), platform.verifier().httpPort(),
+    printBanner(demo, started, gateway, new int[] {platform.gateway().managementPort(), platform.issuer().httpPort(),
+        platform.verifier().httpPort(),
         platform.dispatcher().httpPort(), platform.push().httpPort()}, kafka.bootstrapServers(), redis.uri(), "");
     stopped.await();
   }
@@ -105,7 +106,8 @@ public final class Standalone {
   /**
    * What both modes print once everything is up.
    *
-   * @param ports the metrics ports of the issuer, verifier, SMS dispatcher and push dispatcher
+   * @param ports the metrics ports of the gateway (its management port), issuer, verifier, SMS
+   *     dispatcher and push dispatcher
    * @param processes extra lines (each ending in a line break) before the "Try" hint; empty for none
    */
   static void printBanner(DemoSetup demo, long started, String gateway, int[] ports, String kafka, String redis,
@@ -118,7 +120,8 @@ public final class Standalone {
           admin key    %s   (helpdesk actions; OTPFLOW_DEMO_ADMIN_KEY)
           sign in      %s/t/demo/sign-in  as admin / %s  or  alice / %s
           outbox       %s/dev/outbox.html  (SMS and push; simulated phones answer pushes there)
-          metrics      %s/metrics  (issuer :%d, verifier :%d, sms-dispatcher :%d, push-dispatcher :%d)
+          metrics      http://127.0.0.1:%d/metrics  (the gateway's management port; issuer :%d, verifier :%d,
+                       sms-dispatcher :%d, push-dispatcher :%d)
           Kafka        %s    Redis %s
         %s
         Try:  curl -s -X POST %s/v1/verifications -H 'Authorization: Bearer %s' \\
@@ -126,7 +129,7 @@ public final class Standalone {
         Ctrl-C stops everything.
         %n""",
         (System.nanoTime() - started) / 1e9, demo.data(), gateway, demo.apiKey(), demo.adminKey(), gateway,
-        demo.adminPassword(), demo.userPassword(), gateway, gateway, ports[0], ports[1], ports[2], ports[3],
+        demo.adminPassword(), demo.userPassword(), gateway, ports[0], ports[1], ports[2], ports[3], ports[4],
         kafka, redis, processes, gateway, demo.apiKey());
   }
 }
