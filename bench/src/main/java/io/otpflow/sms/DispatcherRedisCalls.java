@@ -48,7 +48,7 @@ public final class DispatcherRedisCalls {
       }
     };
     dispatcher = new SmsDispatcher(accepting, dispatchBox, redis, outcomes, null, "+15005550006", null,
-        RetryPolicy.DEFAULT, Clock.systemUTC(), metrics);
+        SmsDispatcherService.DEFAULT_RETRY, Clock.systemUTC(), metrics);
   }
 
   /** Dispatches one event on the calling thread. */

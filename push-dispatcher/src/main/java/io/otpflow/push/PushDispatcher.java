@@ -1,5 +1,7 @@
 package io.otpflow.push;
 
+import io.otpflow.common.retry.RetryQueueWorker;
+import io.otpflow.common.retry.RetryPolicy;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.otpflow.common.Json;
@@ -31,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * <p>The first attempt runs in the consumer's batch. A transient failure is not waited for there: the
  * event is parked in Redis with its next due time (backoff with jitter, never before Retry-After) and
  * the batch moves on, so a device in retry never delays another device's push or the next poll; the
- * {@link RetryWorker} makes the later attempts ({@link #retry}). Permanent failures and exhausted
+ * {@link RetryQueueWorker} makes the later attempts ({@link #retry}). Permanent failures and exhausted
  * budgets are dead-lettered with the reason; a token the provider declares dead is reported
  * {@code failed}/{@code device-unregistered} for the registry to prune.
  */
@@ -108,7 +110,7 @@ final class PushDispatcher {
     }
   }
 
-  /** One due entry of the retry queue (see {@link RetryWorker}). */
+  /** One due entry of the retry queue (see {@link RetryQueueWorker}). */
   void retry(String member) throws Exception {
     RedisPushState.Taken taken = state.take(member);
     state.dequeue(member);

@@ -1,5 +1,7 @@
 package io.otpflow.push;
 
+import io.otpflow.common.retry.RetryQueueWorker;
+import io.otpflow.common.retry.RetryPolicy;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.micrometer.core.instrument.Gauge;
 import io.otpflow.common.Json;
@@ -27,18 +29,20 @@ import org.slf4j.LoggerFactory;
 /**
  * Wires the push dispatcher: the dispatch consumer around {@link PushDispatcher}, the verdict
  * consumer around {@link Withdrawals} (its own group, so it reads every verdict whatever else reads
- * them), the {@link RetryWorker}, and one provider per platform.
+ * them), the {@link RetryQueueWorker}, and one provider per platform.
  */
 public final class PushDispatcherService implements RuntimeBacked {
   private static final Logger LOG = LoggerFactory.getLogger(PushDispatcherService.class);
   static final String DISPATCH_GROUP = PushDispatcherConfig.SERVICE;
   static final String VERDICT_GROUP = PushDispatcherConfig.SERVICE + "-verdicts";
+  /** Five provider calls in all, backing off from 0.5 s. */
+  static final RetryPolicy DEFAULT_RETRY = new RetryPolicy(5, Duration.ofMillis(500), Duration.ofSeconds(10));
   static final Duration RETRY_POLL = Duration.ofMillis(100);
   static final int RETRIES_IN_FLIGHT = 64;
 
   private final ServiceRuntime runtime;
   private final List<PushSender> senders = new ArrayList<>();
-  private RetryWorker retries;
+  private RetryQueueWorker retries;
 
   private PushDispatcherService(
       PushDispatcherConfig config, Vertx vertx, Clock clock, RetryPolicy retry, PrometheusMeterRegistry registry)
@@ -66,8 +70,8 @@ public final class PushDispatcherService implements RuntimeBacked {
       Withdrawals withdrawals = new Withdrawals(state, events, clock, runtime.registry());
       PushDispatcher dispatcher = new PushDispatcher(byPlatform, new DispatchOpener(config.dispatchBox(),
           config.addressBox()), state, withdrawals, events, retry, clock, runtime.registry());
-      retries = new RetryWorker(state, dispatcher::retry, clock, RETRY_POLL, RETRIES_IN_FLIGHT).start();
-      Gauge.builder(Metrics.PUSH_RETRY_QUEUE, retries, RetryWorker::queued)
+      retries = new RetryQueueWorker("push", state, dispatcher::retry, clock, RETRY_POLL, RETRIES_IN_FLIGHT).start();
+      Gauge.builder(Metrics.PUSH_RETRY_QUEUE, retries, RetryQueueWorker::queued)
           .description("Push sends and withdrawals waiting on the retry queue (all instances: it is in Redis)")
           .register(runtime.registry());
       runtime.addReadinessCheck("retries", retries::isRunning);
@@ -90,7 +94,7 @@ public final class PushDispatcherService implements RuntimeBacked {
   /** With the registry {@code vertx} reports into (see ServiceVertx); the service closes it. */
   public static PushDispatcherService start(
       PushDispatcherConfig config, Vertx vertx, Clock clock, PrometheusMeterRegistry registry) throws Exception {
-    return new PushDispatcherService(config, vertx, clock, RetryPolicy.DEFAULT, registry);
+    return new PushDispatcherService(config, vertx, clock, DEFAULT_RETRY, registry);
   }
 
   static PushDispatcherService start(PushDispatcherConfig config, Vertx vertx, Clock clock, RetryPolicy retry)

@@ -1,5 +1,6 @@
 package io.otpflow.push;
 
+import io.otpflow.common.retry.RetryQueueWorker;
 import io.otpflow.common.LuaScript;
 import io.otpflow.common.RedisKeys;
 import java.time.Duration;
@@ -17,7 +18,7 @@ import redis.clients.jedis.params.ZAddParams;
  * times ({@link RedisKeys#PUSH_RETRIES}). Every change to a claim is one Lua script, so two
  * dispatchers, or a redelivered event and a retry, never both send.
  */
-final class RedisPushState {
+final class RedisPushState implements RetryQueueWorker.Queue {
   static final String DECIDED = "decided";
   private static final LuaScript CLAIM = LuaScript.fromResource(RedisPushState.class, "claim.lua");
   private static final LuaScript SETTLE = LuaScript.fromResource(RedisPushState.class, "settle.lua");
@@ -95,11 +96,13 @@ final class RedisPushState {
     redis.hdel(RedisKeys.pushState(verificationId), "r:" + field);
   }
 
-  List<String> due(Instant now, int limit) {
+  @Override
+  public List<String> due(Instant now, int limit) {
     return redis.zrangeByScore(RedisKeys.PUSH_RETRIES, 0, now.toEpochMilli(), 0, limit);
   }
 
-  long queued() {
+  @Override
+  public long queued() {
     return redis.zcard(RedisKeys.PUSH_RETRIES);
   }
 

@@ -1,5 +1,6 @@
 package io.otpflow.push;
 
+import io.otpflow.common.retry.RetryPolicy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

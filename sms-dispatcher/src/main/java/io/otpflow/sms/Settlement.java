@@ -1,5 +1,6 @@
 package io.otpflow.sms;
 
+import io.otpflow.common.retry.RetryPolicy;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.otpflow.common.Metrics;
 import io.otpflow.common.PhoneMask;

@@ -1,5 +1,6 @@
 package io.otpflow.sms;
 
+import io.otpflow.common.retry.RetryQueueWorker;
 import io.otpflow.common.Json;
 import io.otpflow.common.LuaScript;
 import io.otpflow.common.RedisKeys;
@@ -18,7 +19,7 @@ import redis.clients.jedis.params.ZAddParams;
  * or {@code failed}. Every change of a claim is one Lua script on that one key, so two dispatchers
  * never hold the same send; a lease whose owner died is taken over once it ran out.
  */
-final class SmsClaims {
+final class SmsClaims implements RetryQueueWorker.Queue {
   private static final LuaScript CLAIM = LuaScript.fromResource(SmsClaims.class, "claim.lua");
   private static final LuaScript TAKE = LuaScript.fromResource(SmsClaims.class, "take.lua");
   private static final LuaScript MARK = LuaScript.fromResource(SmsClaims.class, "mark.lua");
@@ -136,11 +137,13 @@ final class SmsClaims {
     redis.zrem(RedisKeys.SMS_RETRIES, member);
   }
 
-  List<String> due(Instant now, int limit) {
+  @Override
+  public List<String> due(Instant now, int limit) {
     return redis.zrangeByScore(RedisKeys.SMS_RETRIES, 0, now.toEpochMilli(), 0, limit);
   }
 
-  long queued() {
+  @Override
+  public long queued() {
     return redis.zcard(RedisKeys.SMS_RETRIES);
   }
 

@@ -1,5 +1,7 @@
 package io.otpflow.sms;
 
+import io.otpflow.common.retry.RetryQueueWorker;
+import io.otpflow.common.retry.RetryPolicy;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.otpflow.common.MalformedEventException;
@@ -28,7 +30,7 @@ import redis.clients.jedis.UnifiedJedis;
  *
  * <p>The first attempt runs in the consumer's batch. A transient failure is not waited for there:
  * the event goes on the Redis retry queue with its next due time (backoff with jitter, never before
- * Retry-After) and the batch moves on; the {@link RetryWorker} makes the later attempts ({@link
+ * Retry-After) and the batch moves on; the {@link RetryQueueWorker} makes the later attempts ({@link
  * #retry}). Permanent failures and exhausted budgets are dead-lettered and reported.
  */
 final class SmsDispatcher {
@@ -111,7 +113,7 @@ final class SmsDispatcher {
     }
   }
 
-  /** One due entry of the retry queue (see {@link RetryWorker}). */
+  /** One due entry of the retry queue (see {@link RetryQueueWorker}). */
   void retry(String member) throws Exception {
     SmsClaims.Entry entry;
     try {

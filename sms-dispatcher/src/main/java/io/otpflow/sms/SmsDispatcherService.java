@@ -1,5 +1,7 @@
 package io.otpflow.sms;
 
+import io.otpflow.common.retry.RetryQueueWorker;
+import io.otpflow.common.retry.RetryPolicy;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.otpflow.common.Json;
@@ -15,16 +17,18 @@ import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Wires the SMS dispatcher: the dispatch consumer around {@link SmsDispatcher}, its {@link RetryWorker} and its provider. */
+/** Wires the SMS dispatcher: the dispatch consumer around {@link SmsDispatcher}, its {@link RetryQueueWorker} and its provider. */
 public final class SmsDispatcherService implements RuntimeBacked {
   private static final Logger LOG = LoggerFactory.getLogger(SmsDispatcherService.class);
 
+  /** Five provider calls in all, backing off from 0.5 s. */
+  static final RetryPolicy DEFAULT_RETRY = new RetryPolicy(5, Duration.ofMillis(500), Duration.ofSeconds(8));
   static final Duration RETRY_POLL = Duration.ofMillis(100);
   static final int RETRIES_IN_FLIGHT = 64;
 
   private final ServiceRuntime runtime;
   private final SmsSender sender;
-  private RetryWorker retries;
+  private RetryQueueWorker retries;
 
   private SmsDispatcherService(DispatcherConfig config, Vertx vertx, Clock clock, RetryPolicy retry,
       PrometheusMeterRegistry registry) throws Exception {
@@ -58,8 +62,8 @@ public final class SmsDispatcherService implements RuntimeBacked {
                   config.twilio() != null ? config.twilio().messagingServiceSid() : null),
               retry, config.lease(), clock, Clock.systemUTC(), runtime.registry());
       // Real time for the queue, as for the leases: a test clock that stands still must not freeze retries.
-      retries = new RetryWorker(claims, dispatcher::retry, Clock.systemUTC(), RETRY_POLL, RETRIES_IN_FLIGHT).start();
-      Gauge.builder(Metrics.SMS_RETRY_QUEUE, retries, RetryWorker::queued)
+      retries = new RetryQueueWorker("sms", claims, dispatcher::retry, Clock.systemUTC(), RETRY_POLL, RETRIES_IN_FLIGHT).start();
+      Gauge.builder(Metrics.SMS_RETRY_QUEUE, retries, RetryQueueWorker::queued)
           .description("SMS sends waiting on the retry queue or held by a lease (all instances: it is in Redis)")
           .register(runtime.registry());
       runtime.addReadinessCheck("retries", retries::isRunning);
@@ -85,7 +89,7 @@ public final class SmsDispatcherService implements RuntimeBacked {
   /** With the registry {@code vertx} reports into (see ServiceVertx); the service closes it. */
   public static SmsDispatcherService start(DispatcherConfig config, Vertx vertx, Clock clock, PrometheusMeterRegistry registry)
       throws Exception {
-    return new SmsDispatcherService(config, vertx, clock, RetryPolicy.DEFAULT, registry);
+    return new SmsDispatcherService(config, vertx, clock, DEFAULT_RETRY, registry);
   }
 
   /** Stops taking retries (what is not due stays queued in Redis), finishes the sends in flight, commits, then stops. */

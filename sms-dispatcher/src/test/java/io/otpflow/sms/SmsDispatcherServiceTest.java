@@ -80,7 +80,7 @@ class SmsDispatcherServiceTest {
     TwilioSmsSender firstSender = new TwilioSmsSender(new TwilioConfig(twilio.accountSid(), twilio.authToken(),
         "+15005550006", null, URI.create(twilio.baseUrl()), Duration.ofSeconds(1), Duration.ofMinutes(1)));
     SmsDispatcher first = new SmsDispatcher(firstSender, BOX, new SmsClaims(firstRedis), new NoOutcomes(),
-        new SmsMessages(null, "+15005550006", null), RetryPolicy.DEFAULT, LEASE, Clock.systemUTC(), Clock.systemUTC(),
+        new SmsMessages(null, "+15005550006", null), SmsDispatcherService.DEFAULT_RETRY, LEASE, Clock.systemUTC(), Clock.systemUTC(),
         new SimpleMeterRegistry());
     AtomicReference<Throwable> died = new AtomicReference<>();
     Thread firstThread = Thread.ofVirtual().start(() -> {
@@ -105,7 +105,7 @@ class SmsDispatcherServiceTest {
       firstSender.close();
     }
 
-    SmsDispatcherService second = SmsDispatcherService.start(config(), vertx, Clock.systemUTC(), RetryPolicy.DEFAULT);
+    SmsDispatcherService second = SmsDispatcherService.start(config(), vertx, Clock.systemUTC(), SmsDispatcherService.DEFAULT_RETRY);
     try {
       await().atMost(Duration.ofSeconds(60)).until(() -> !twilio.messages().isEmpty());
       assertThat(twilio.messages()).singleElement().satisfies(m -> assertThat(m.to()).isEqualTo(d.to()));
@@ -150,7 +150,7 @@ class SmsDispatcherServiceTest {
     final SmsDispatcherService service;
 
     RunningDispatcher() throws Exception {
-      service = SmsDispatcherService.start(config(), vertx, Clock.systemUTC(), RetryPolicy.DEFAULT);
+      service = SmsDispatcherService.start(config(), vertx, Clock.systemUTC(), SmsDispatcherService.DEFAULT_RETRY);
       await().atMost(Duration.ofSeconds(60)).until(service::isConsuming);
     }
 

@@ -1,7 +1,8 @@
-package io.otpflow.sms;
+package io.otpflow.common.retry;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -14,22 +15,36 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs the SMS retry queue's due entries: second and later attempts, and sends whose dispatcher died
- * holding their lease. The queue lives in Redis, not in this process, so an entry survives a restart
- * and is run by whichever instance polls first; the take is atomic ({@code take.lua}), so it runs
- * once. Each entry runs on its own virtual thread, at most {@code maxInFlight} at a time, so one slow
- * provider call holds up no other SMS, and no consumer batch waits for a backoff.
+ * Runs the due entries of a dispatcher's retry queue: second and later attempts, and sends whose
+ * dispatcher died holding their lease. The queue lives in Redis, not in this process, so an entry
+ * survives a restart and is run by whichever instance polls first; the dispatcher's take is atomic,
+ * so it runs once. Each entry runs on its own virtual thread, at most {@code maxInFlight} at a time,
+ * so one slow provider call holds up no other message.
+ *
+ * <p>Why a queue rather than sleeping in the consumer's batch: a batch is committed, and the next one
+ * polled, only when all its records are done, so one message waiting out a Retry-After would hold back
+ * every message behind it on its partition.
  */
-final class RetryWorker implements AutoCloseable {
-  private static final Logger LOG = LoggerFactory.getLogger(RetryWorker.class);
+public final class RetryQueueWorker implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(RetryQueueWorker.class);
+
+  /** The queue, as the dispatcher keeps it in Redis. */
+  public interface Queue {
+    /** How many entries are queued, due or not, of every instance. */
+    long queued();
+
+    /** At most {@code limit} entries due at {@code now}, oldest first (taking one is the attempt's job). */
+    List<String> due(Instant now, int limit);
+  }
 
   /** Runs one due entry; throws when a dependency failed (the entry is due again later). */
   @FunctionalInterface
-  interface Attempt {
+  public interface Attempt {
     void run(String member) throws Exception;
   }
 
-  private final SmsClaims claims;
+  private final String what;
+  private final Queue queue;
   private final Attempt attempt;
   private final Clock clock;
   private final Duration pollInterval;
@@ -41,28 +56,33 @@ final class RetryWorker implements AutoCloseable {
   private final Thread thread;
   private volatile boolean running = true;
 
-  RetryWorker(SmsClaims claims, Attempt attempt, Clock clock, Duration pollInterval, int maxInFlight) {
-    this.claims = claims;
+  /**
+   * @param what what is retried, for the thread's name and the log ("sms", "push")
+   */
+  public RetryQueueWorker(String what, Queue queue, Attempt attempt, Clock clock, Duration pollInterval,
+      int maxInFlight) {
+    this.what = what;
+    this.queue = queue;
     this.attempt = attempt;
     this.clock = clock;
     this.pollInterval = pollInterval;
     this.maxInFlight = maxInFlight;
     this.slots = new Semaphore(maxInFlight);
-    this.thread = Thread.ofPlatform().name("sms-retries").daemon(true).unstarted(this::run);
+    this.thread = Thread.ofPlatform().name(what + "-retries").daemon(true).unstarted(this::run);
   }
 
-  RetryWorker start() {
+  public RetryQueueWorker start() {
     thread.start();
     return this;
   }
 
   /** False once the worker stopped: readiness reports it. */
-  boolean isRunning() {
+  public boolean isRunning() {
     return running && thread.isAlive();
   }
 
   /** Entries on the queue at the last poll (every instance's, due or not). */
-  long queued() {
+  public long queued() {
     return queued.get();
   }
 
@@ -70,8 +90,8 @@ final class RetryWorker implements AutoCloseable {
     long failures = 0;
     while (running) {
       try {
-        queued.set(claims.queued());
-        for (String member : claims.due(clock.instant(), maxInFlight)) {
+        queued.set(queue.queued());
+        for (String member : queue.due(clock.instant(), maxInFlight)) {
           if (!running || !slots.tryAcquire()) {
             break;
           }
@@ -85,7 +105,7 @@ final class RetryWorker implements AutoCloseable {
       } catch (RuntimeException e) {
         // Redis is down or failing: the entries stay on the queue; say so once, then now and then.
         if (failures++ % 100 == 0) {
-          LOG.warn("The SMS retry queue cannot be read ({}); retrying.", e.toString());
+          LOG.warn("The {} retry queue cannot be read ({}); retrying.", what, e.toString());
         }
       }
       try {
@@ -101,7 +121,7 @@ final class RetryWorker implements AutoCloseable {
     try {
       attempt.run(member);
     } catch (Exception e) {
-      LOG.warn("An SMS retry could not finish; its entry comes due again: {}", e.toString());
+      LOG.warn("A {} retry could not finish; its entry comes due again: {}", what, e.toString());
     } finally {
       inFlight.remove(member);
       slots.release();
@@ -116,7 +136,8 @@ final class RetryWorker implements AutoCloseable {
       thread.join(pollInterval.multipliedBy(2).plusSeconds(1));
       workers.shutdown();
       if (!workers.awaitTermination(30, TimeUnit.SECONDS)) {
-        LOG.warn("SMS retries still in flight after 30 s are abandoned; their leases hand them to another dispatcher.");
+        LOG.warn("{} retries still in flight after 30 s are abandoned; their claims keep them from being sent twice"
+            + " and hand them to another dispatcher.", what);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -1,4 +1,4 @@
-package io.otpflow.push;
+package io.otpflow.common.retry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

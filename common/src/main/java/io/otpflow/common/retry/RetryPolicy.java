@@ -1,35 +1,35 @@
-package io.otpflow.push;
+package io.otpflow.common.retry;
 
 import java.time.Duration;
 import java.util.function.LongBinaryOperator;
 
 /**
  * How often and when a transient provider failure is tried again: exponential backoff with jitter,
- * never earlier than the provider's Retry-After, within a bounded number of attempts.
+ * never earlier than the provider's Retry-After, within a bounded number of attempts. One rule for
+ * both dispatchers; each picks its own budget.
  *
  * @param maxAttempts provider calls in all, the first one included
  * @param firstDelay the backoff after the first failure; it doubles after each further one
  * @param maxDelay the longest backoff (a Retry-After may ask for more, up to {@link #MAX_RETRY_AFTER})
  */
-record RetryPolicy(int maxAttempts, Duration firstDelay, Duration maxDelay) {
-  static final RetryPolicy DEFAULT = new RetryPolicy(5, Duration.ofMillis(500), Duration.ofSeconds(10));
+public record RetryPolicy(int maxAttempts, Duration firstDelay, Duration maxDelay) {
   /** A provider asking for more than this is taken at this; the code's expiry usually ends it first. */
-  static final Duration MAX_RETRY_AFTER = Duration.ofHours(1);
+  public static final Duration MAX_RETRY_AFTER = Duration.ofHours(1);
 
-  RetryPolicy {
+  public RetryPolicy {
     if (maxAttempts < 1 || firstDelay.isNegative() || firstDelay.isZero() || maxDelay.compareTo(firstDelay) < 0) {
       throw new IllegalArgumentException("A retry policy needs at least one attempt and 0 < firstDelay <= maxDelay.");
     }
   }
 
   /**
-   * The wait before attempt {@code failedAttempt + 1}. Without Retry-After it is drawn from [backoff/2,
-   * backoff] ("equal jitter": dispatchers that failed together do not retry together); with one it is
-   * Retry-After plus up to half a backoff, so it is never earlier than the provider asked.
+   * The wait before attempt {@code failedAttempt + 1}: drawn from [backoff/2, backoff] without a
+   * Retry-After, so dispatchers that failed together do not retry together; with one, Retry-After
+   * plus up to half a backoff, so never earlier than the provider asked.
    *
    * @param random draws a long in [from, to)
    */
-  Duration waitAfter(int failedAttempt, Duration retryAfter, LongBinaryOperator random) {
+  public Duration waitAfter(int failedAttempt, Duration retryAfter, LongBinaryOperator random) {
     long backoff = firstDelay.toMillis();
     for (int i = 1; i < failedAttempt && backoff < maxDelay.toMillis(); i++) {
       backoff *= 2;
