@@ -4,6 +4,7 @@ import io.otpflow.embedded.DataFolderLock;
 import io.otpflow.embedded.EmbeddedRedisCluster;
 import io.otpflow.embedded.KafkaBroker;
 import io.otpflow.embedded.KafkaCluster;
+import io.otpflow.embedded.RedisServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -55,7 +56,7 @@ final class HaStandalone {
    * @param url the services' REDIS_URL
    * @param description what runs, for the banner
    */
-  record HaRedis(String url, String description, AutoCloseable stopper) {}
+  record HaRedis(String url, String description, AutoCloseable stopper, List<RedisServer> nodes) {}
 
   /**
    * The one place that decides which Redis the HA mode gets: a Redis Cluster of 3 masters with a
@@ -65,7 +66,8 @@ final class HaStandalone {
   static HaRedis startRedis(Path data) {
     EmbeddedRedisCluster cluster = EmbeddedRedisCluster.start(data.resolve("redis-cluster"), 3, 1, Duration.ofSeconds(2));
     String ports = cluster.nodes().stream().map(n -> Integer.toString(n.port())).collect(Collectors.joining(","));
-    return new HaRedis(cluster.url(), "cluster of 3 masters + 3 replicas, ports " + ports, cluster::close);
+    return new HaRedis(cluster.url(), "cluster of 3 masters + 3 replicas, ports " + ports, cluster::close,
+        cluster.nodes());
   }
 
   static void run(DemoSetup demo, long started, DataFolderLock lock) throws Exception {
@@ -109,12 +111,13 @@ final class HaStandalone {
     }
     services.forEach(this::restartWhenDead);
     kafka.nodes().forEach(this::restartWhenDead);
+    redis.nodes().forEach(this::restartWhenDead);
     String gateway = "http://127.0.0.1:" + services.get(4).port();
     demo.createDemoUsers(gateway);
     Standalone.printBanner(demo, started, gateway, new int[] {Integer.parseInt(env.get("OTPFLOW_MANAGEMENT_PORT")),
         services.get(0).port(), services.get(1).port(),
         services.get(2).port(), services.get(3).port()}, kafka.bootstrapServers(), redis.description(),
-        processes(kafka, services, data));
+        processes(kafka, redis, services, data));
     stopped.await();
   }
 
@@ -174,11 +177,38 @@ final class HaStandalone {
     }));
   }
 
-  private static String processes(KafkaCluster kafka, List<ServiceProcess> services, Path data) {
+  /**
+   * A killed Redis node comes back on its port and data, as an orchestrator would restart it: a
+   * killed master returns as its successor's replica, which decisions need (REDIS_WAIT_REPLICAS=1).
+   */
+  private void restartWhenDead(RedisServer node) {
+    long pid = node.pid();
+    ProcessHandle.of(pid).ifPresent(handle -> handle.onExit().thenRun(() -> {
+      if (stopping.get()) {
+        return;
+      }
+      LOG.warn("redis-server on port {} (pid {}) exited; starting it again in {} s.", node.port(), pid,
+          RESTART_DELAY.toSeconds());
+      CompletableFuture.runAsync(() -> {
+        if (!stopping.get()) {
+          node.start();
+          restartWhenDead(node);
+        }
+      }, restarts).exceptionally(e -> {
+        LOG.error("redis-server on port {} did not start again.", node.port(), e);
+        return null;
+      });
+    }));
+  }
+
+  private static String processes(KafkaCluster kafka, HaRedis redis, List<ServiceProcess> services, Path data) {
     StringBuilder text = new StringBuilder("  processes    (kill -9 one to try failover: it is started again after "
         + RESTART_DELAY.toSeconds() + " s; logs in " + data.resolve("logs") + ")\n");
     for (KafkaBroker node : kafka.nodes()) {
       text.append(String.format("    %-16s pid %-8d %s%n", "kafka-" + node.nodeId(), node.pid(), node.bootstrapServers()));
+    }
+    for (RedisServer node : redis.nodes()) {
+      text.append(String.format("    %-16s pid %-8d %s:%d%n", "redis", node.pid(), node.host(), node.port()));
     }
     for (ServiceProcess service : services) {
       text.append(String.format("    %-16s pid %-8d :%d%n", service.name(), service.process().pid(), service.port()));
