@@ -287,6 +287,24 @@ class RedisCheckStoreTest {
   }
 
   @Test
+  void aReservedFailureCountsUntilRefundedAndARefundBelowTheThresholdLiftsTheLockItStarted() {
+    Tenant t = tenant(new Tenant.Lockout(2, Duration.ofMinutes(1), Duration.ofHours(1)));
+    String account = "user-" + hex(4);
+    store.recordFailure(t, account, T0);
+
+    RedisCheckStore.Reservation second = store.reserveFailure(t, account, T0);
+    assertThat(second.refused()).isFalse();
+    assertThat(second.lockIfFailed()).as("the reservation reaches the threshold").isEqualTo(Duration.ofMinutes(1));
+    assertThat(store.lockedFor(t.id(), account, T0)).as("counted before the attempt").isEqualTo(Duration.ofMinutes(1));
+    assertThat(store.reserveFailure(t, account, T0).refused()).as("a concurrent attempt meets the lock").isTrue();
+
+    store.refundFailure(t, account);
+
+    assertThat(store.lockedFor(t.id(), account, T0)).as("the attempt spent nothing: back below the threshold").isZero();
+    assertThat(store.recordFailure(t, account, T0)).as("one failure was left").isEqualTo(Duration.ofMinutes(1));
+  }
+
+  @Test
   void aResetStartsTheCountAgain() {
     Tenant t = tenant(new Tenant.Lockout(2, Duration.ofMinutes(1), Duration.ofHours(1)));
     String account = "user-" + hex(4);
