@@ -8,6 +8,7 @@ import io.otpflow.testing.KafkaFixture;
 import io.otpflow.testing.RedisFixture;
 import io.vertx.core.json.JsonObject;
 import java.net.HttpCookie;
+import java.net.URI;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
@@ -253,8 +254,9 @@ class SecondFactorHttpTest {
         }, pool));
       }
       List<String> where = signIns.stream().map(CompletableFuture::join).toList();
+      // "" is a sign-in refused before its password was checked: every hashing slot busy (503).
       assertThat(where).as("one grace sign-in, whatever the timing").containsOnlyOnce("/t/acme/security")
-          .filteredOn(w -> !w.equals("/t/acme/security")).containsOnly("/t/acme/security/setup");
+          .filteredOn(w -> !w.equals("/t/acme/security") && !w.isEmpty()).containsOnly("/t/acme/security/setup");
     } finally {
       p.setPolicy("opt-in", 3);
     }
