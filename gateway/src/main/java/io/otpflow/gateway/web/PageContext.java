@@ -2,9 +2,12 @@ package io.otpflow.gateway.web;
 
 import io.otpflow.common.Tenant;
 import io.otpflow.gateway.web.SessionStore.Session;
+import io.otpflow.gateway.web.view.Layout;
 import io.vertx.core.http.Cookie;
 import io.vertx.core.http.CookieSameSite;
 import io.vertx.ext.web.RoutingContext;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -87,11 +90,6 @@ public final class PageContext {
     return v.length() > MAX_FIELD ? v.substring(0, MAX_FIELD) : v;
   }
 
-  /** The hidden input every form carries. */
-  public String csrfField() {
-    return "<input type=\"hidden\" name=\"csrf\" value=\"" + Html.esc(session.csrf()) + "\">";
-  }
-
   /** Replaces the browser's session (after sign-in, sign-out) and sets its cookie. */
   public void switchSession(Session next) {
     this.session = next;
@@ -113,14 +111,45 @@ public final class PageContext {
     return web.clientIp(ctx);
   }
 
-  /** Answers with a whole page. */
+  /** Answers with a whole page: the template inside this company's layout. */
+  public void render(int status, PageTemplate page) {
+    ctx.response().setStatusCode(status).putHeader("content-type", "text/html; charset=utf-8").end(page.html(layout()));
+  }
+
+  public void render(PageTemplate page) {
+    render(200, page);
+  }
+
+  /** Transitional, until every page has its template: markup already escaped by its author. */
   public void render(int status, String title, String main) {
-    ctx.response().setStatusCode(status).putHeader("content-type", "text/html; charset=utf-8")
-        .end(Html.page(title, tenant.displayName(), path(session.signedIn() ? "/security" : "/sign-in"), nav(), main));
+    render(status, (out, layout) -> gg.jte.generated.precompiled.pages.JtelegacyGenerated.render(out, null, layout, title, main));
   }
 
   public void render(String title, String main) {
     render(200, title, main);
+  }
+
+  /** Transitional: the hidden input every form carries. */
+  public String csrfField() {
+    return "<input type=\"hidden\" name=\"csrf\" value=\"" + Html.esc(session.csrf()) + "\">";
+  }
+
+  /** The layout's data for this request: the company, the navigation of who is signed in, the CSRF token. */
+  public Layout layout() {
+    String home = path(session.signedIn() ? "/security" : "/sign-in");
+    if (!session.signedIn()) {
+      return Layout.hosted(tenant.displayName(), home, List.of(), null, session.csrf());
+    }
+    UserStore.User u = user();
+    List<Layout.NavLink> nav = new ArrayList<>();
+    nav.add(link("/security", "Security"));
+    if (u != null && u.isAdmin()) {
+      nav.add(link("/admin/people", "People"));
+      nav.add(link("/admin/policy", "Policy"));
+      nav.add(link("/admin/report", "2FA report"));
+      nav.add(link("/admin/operator", "Delivery"));
+    }
+    return Layout.hosted(tenant.displayName(), home, nav, path("/sign-out"), session.csrf());
   }
 
   /** 303 See Other: after a form, the browser loads the next page with GET. */
@@ -152,25 +181,8 @@ public final class PageContext {
     }
   }
 
-  private String nav() {
-    if (!session.signedIn()) {
-      return "";
-    }
-    UserStore.User u = user();
-    StringBuilder b = new StringBuilder();
-    b.append(link("/security", "Security"));
-    if (u != null && u.isAdmin()) {
-      b.append(link("/admin/people", "People")).append(link("/admin/policy", "Policy"))
-          .append(link("/admin/report", "2FA report")).append(link("/admin/operator", "Delivery"));
-    }
-    b.append("<form method=\"post\" action=\"").append(path("/sign-out")).append("\" class=\"inline\">").append(csrfField())
-        .append("<button class=\"link\" type=\"submit\">Sign out</button></form>");
-    return b.toString();
-  }
-
-  private String link(String relative, String text) {
+  private Layout.NavLink link(String relative, String text) {
     String href = path(relative);
-    boolean here = ctx.request().path().startsWith(href);
-    return "<a href=\"" + Html.esc(href) + "\"" + (here ? " aria-current=\"page\"" : "") + ">" + Html.esc(text) + "</a>";
+    return new Layout.NavLink(href, text, ctx.request().path().startsWith(href));
   }
 }

@@ -1,7 +1,8 @@
 package io.otpflow.gateway.web;
 
-import static io.otpflow.gateway.web.Html.esc;
-
+import gg.jte.generated.precompiled.pages.JtepasswordGenerated;
+import io.otpflow.gateway.web.view.Notice;
+import io.otpflow.gateway.web.view.PasswordView;
 import java.time.Instant;
 import java.util.Objects;
 
@@ -31,23 +32,9 @@ final class PasswordPages {
   }
 
   private void show(PageContext p, int status, String error) {
-    p.render(status, "Change password", "<section class=\"card narrow\"><h1>Change your password</h1>"
-        + Html.notice("error", error)
-        + "<form method=\"post\" action=\"" + esc(p.path("/security/password")) + "\">" + p.csrfField()
-        + "<input type=\"hidden\" name=\"username\" autocomplete=\"username\" value=\"" + esc(p.session().username()) + "\">"
-        + "<label for=\"current\">Current password</label>"
-        + "<input id=\"current\" name=\"current\" type=\"password\" autocomplete=\"current-password\" required autofocus"
-        + " maxlength=\"" + UserStore.MAX_PASSWORD + "\">"
-        + "<label for=\"new\">New password</label>"
-        + "<input id=\"new\" name=\"new\" type=\"password\" autocomplete=\"new-password\" required minlength=\""
-        + UserStore.MIN_PASSWORD + "\" maxlength=\"" + UserStore.MAX_PASSWORD + "\">"
-        + "<p class=\"muted small\">At least " + UserStore.MIN_PASSWORD + " characters. A passphrase of a few words is easy"
-        + " to remember and hard to guess.</p>"
-        + "<label for=\"again\">New password again</label>"
-        + "<input id=\"again\" name=\"again\" type=\"password\" autocomplete=\"new-password\" required maxlength=\""
-        + UserStore.MAX_PASSWORD + "\">"
-        + "<button type=\"submit\" class=\"primary\">Change password</button></form>"
-        + "<p class=\"small\"><a href=\"" + esc(p.path("/security")) + "\">Back to security</a></p></section>");
+    PasswordView view = new PasswordView(p.path("/security/password"), p.session().username(), Notice.error(error),
+        UserStore.MIN_PASSWORD, UserStore.MAX_PASSWORD, p.path("/security"));
+    p.render(status, (out, layout) -> JtepasswordGenerated.render(out, null, layout, view));
   }
 
   private void change(PageContext p) {

@@ -1,8 +1,9 @@
 package io.otpflow.gateway.web;
 
-import static io.otpflow.gateway.web.Html.esc;
-
+import gg.jte.generated.precompiled.pages.JtesignInGenerated;
 import io.otpflow.gateway.web.SessionStore.Stage;
+import io.otpflow.gateway.web.view.Notice;
+import io.otpflow.gateway.web.view.SignInView;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
@@ -43,17 +44,9 @@ final class SignInPages {
   }
 
   private void show(PageContext p, int status, String error, String username) {
-    p.render(status, "Sign in", "<section class=\"card narrow\"><h1>Sign in</h1>"
-        + "<p class=\"muted\">to " + esc(p.tenant().displayName()) + "</p>"
-        + Html.notice("error", error)
-        + "<form method=\"post\" action=\"" + esc(p.path("/sign-in")) + "\">" + p.csrfField()
-        + "<label for=\"username\">Username</label>"
-        + "<input id=\"username\" name=\"username\" autocomplete=\"username\" autocapitalize=\"none\" spellcheck=\"false\""
-        + " required maxlength=\"64\" value=\"" + esc(username) + "\"" + (username.isEmpty() ? " autofocus" : "") + ">"
-        + "<label for=\"password\">Password</label>"
-        + "<input id=\"password\" name=\"password\" type=\"password\" autocomplete=\"current-password\" required"
-        + " maxlength=\"" + UserStore.MAX_PASSWORD + "\"" + (username.isEmpty() ? "" : " autofocus") + ">"
-        + "<button type=\"submit\" class=\"primary\">Sign in</button></form></section>");
+    SignInView view = new SignInView(p.tenant().displayName(), p.path("/sign-in"), Notice.error(error), username,
+        UserStore.MAX_PASSWORD);
+    p.render(status, (out, layout) -> JtesignInGenerated.render(out, null, layout, view));
   }
 
   private void signIn(PageContext p) {

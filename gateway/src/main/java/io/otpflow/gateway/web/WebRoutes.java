@@ -1,7 +1,10 @@
 package io.otpflow.gateway.web;
 
+import gg.jte.generated.precompiled.pages.JtemessageGenerated;
 import io.otpflow.common.Tenant;
 import io.otpflow.gateway.web.SessionStore.Session;
+import io.otpflow.gateway.web.view.Layout;
+import io.otpflow.gateway.web.view.Message;
 import io.vertx.core.Handler;
 import io.vertx.core.http.Cookie;
 import io.vertx.core.http.HttpMethod;
@@ -10,6 +13,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.StaticHandler;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,6 +31,9 @@ public final class WebRoutes {
   private static final Logger LOG = LoggerFactory.getLogger(WebRoutes.class);
   public static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
       + " connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+  /** The layout of a page outside any company's (no such company, an unexpected failure). */
+  private static final Layout NO_COMPANY = Layout.hosted("otpflow", "/", List.of(), null, null);
 
   /** A page handler: straight-line code on a worker thread. */
   @FunctionalInterface
@@ -90,7 +97,7 @@ public final class WebRoutes {
     Optional<Tenant> tenant = web.tenants().byId(ctx.pathParam("tenant"));
     if (tenant.isEmpty()) {
       ctx.response().setStatusCode(404).putHeader("content-type", "text/html; charset=utf-8")
-          .end(Html.page("Not found", "otpflow", "/", "", "<h1>Not found</h1><p>There is no such company here.</p>"));
+          .end(message(Message.bare("Not found", "Not found", "There is no such company here.")).html(NO_COMPANY));
       return;
     }
     ctx.vertx().executeBlocking(() -> session(ctx, tenant.get()), false).onComplete(result -> {
@@ -102,8 +109,8 @@ public final class WebRoutes {
       ctx.put(PageContext.KEY, page);
       if (ctx.request().method() == HttpMethod.POST && !csrfMatches(ctx, page.session())) {
         ctx.response().setStatusCode(403).putHeader("content-type", "text/html; charset=utf-8")
-            .end(Html.page("Expired form", tenant.get().displayName(), page.path("/sign-in"), "",
-                "<h1>This form has expired</h1><p>Go back, reload the page and try again.</p>"));
+            .end(message(Message.bare("Expired form", "This form has expired", "Go back, reload the page and try again."))
+                .html(Layout.hosted(tenant.get().displayName(), page.path("/sign-in"), List.of(), null, null)));
         return;
       }
       ctx.next();
@@ -137,16 +144,21 @@ public final class WebRoutes {
         handler.handle(page);
       } catch (UserStore.Busy e) {
         ctx.response().putHeader("retry-after", "2");
-        page.render(503, "Try again", "<h1>Please try again</h1><p>Too many people are signing in just now."
-            + " Nothing was changed. Try again in a moment.</p>");
+        page.render(503, message(Message.bare("Try again", "Please try again", "Too many people are signing in just now."
+            + " Nothing was changed. Try again in a moment.")));
       } catch (PageContext.PlatformUnavailable e) {
         LOG.warn("A page could not reach the platform in time: {}", e.getCause().toString());
-        page.render(503, "Try again", "<h1>Please try again</h1><p>We could not reach the sign-in service just now."
-            + " Nothing was changed. Try again in a moment.</p>");
+        page.render(503, message(Message.bare("Try again", "Please try again", "We could not reach the sign-in service just now."
+            + " Nothing was changed. Try again in a moment.")));
       } catch (Exception e) {
         fail(ctx, e);
       }
     };
+  }
+
+  /** A page that only says something. */
+  static PageTemplate message(Message view) {
+    return (out, layout) -> JtemessageGenerated.render(out, null, layout, view);
   }
 
   private static void fail(RoutingContext ctx, Throwable e) {
@@ -155,7 +167,7 @@ public final class WebRoutes {
         ctx.currentRoute() == null || ctx.currentRoute().getPath() == null ? "(no route)" : ctx.currentRoute().getPath(), e);
     if (!ctx.response().ended()) {
       ctx.response().setStatusCode(500).putHeader("content-type", "text/html; charset=utf-8")
-          .end(Html.page("Error", "otpflow", "/", "", "<h1>Something went wrong</h1><p>Please try again.</p>"));
+          .end(message(Message.bare("Error", "Something went wrong", "Please try again.")).html(NO_COMPANY));
     }
   }
 }

@@ -1,0 +1,17 @@
+package io.otpflow.gateway.web.view;
+
+/**
+ * A page that only says something: an error, "not allowed", "no such person".
+ *
+ * @param text a paragraph under the heading, or null
+ * @param back a link under it, or null
+ * @param card whether it sits in a narrow card (the hosted pages) or bare (the gateway's error pages)
+ */
+public record Message(String title, String heading, String text, Link back, boolean card) {
+  /** A link: where, and its words. */
+  public record Link(String href, String text) {}
+
+  public static Message bare(String title, String heading, String text) {
+    return new Message(title, heading, text, null, false);
+  }
+}
