@@ -1,10 +1,15 @@
 package io.otpflow.gateway;
 
+import gg.jte.generated.precompiled.pages.JteoutboxGenerated;
 import io.otpflow.common.Tenant;
 import io.otpflow.common.TenantDirectory;
 import io.otpflow.common.events.AccountReply;
 import io.otpflow.common.events.CheckReply;
 import io.otpflow.common.events.CheckRequest;
+import io.otpflow.gateway.web.PageTemplate;
+import io.otpflow.gateway.web.view.Layout;
+import io.otpflow.gateway.web.view.Notice;
+import io.otpflow.gateway.web.view.OutboxView;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -12,7 +17,9 @@ import io.vertx.ext.web.RoutingContext;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -24,7 +31,7 @@ import java.util.regex.Pattern;
  *
  * <p>Made to be harmless in a browser: no script at all, a Content-Security-Policy that allows
  * nothing but the product's stylesheet from /assets and forms posting to this origin, no framing,
- * every value from the outbox file HTML-escaped (a push's context is the caller's text), and the forms
+ * every value from the outbox file escaped by its template (a push's context is the caller's text), and the forms
  * carry a token made when the gateway started, so another site cannot make the browser answer for it.
  */
 final class DevOutboxPage {
@@ -161,107 +168,30 @@ final class DevOutboxPage {
   }
 
   private String html(JsonArray messages, String note) {
-    StringBuilder h = new StringBuilder(8192);
-    h.append("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">")
-        .append("<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">")
-        .append("<title>Development outbox · otpflow</title><link rel=\"stylesheet\" href=\"/assets/otpflow.css\">")
-        .append("</head><body class=\"outbox\"><header class=\"top\"><a class=\"brand\" href=\"").append(PATH)
-        .append("\">otpflow</a><nav><span class=\"badge warn\">development</span><a href=\"/dev/outbox\">JSON</a>")
-        .append("<a href=\"").append(PATH).append("\">Refresh</a></nav></header><main><div class=\"page-head\">")
-        .append("<h1>Development outbox</h1><p class=\"muted\">What the outbox provider \"sent\" instead of SMS and")
-        .append(" push, newest first.</p></div>");
-    if (note != null) {
-      h.append("<p class=\"notice info note\" role=\"status\">").append(escape(note)).append("</p>");
-    }
-    if (devices != null) {
-      devicesSection(h);
-    }
-    h.append("<section class=\"card\"><h2>Messages</h2>");
-    if (messages.isEmpty()) {
-      h.append("<p class=\"muted\">Nothing sent yet.</p>");
-    }
-    h.append("<div class=\"table-wrap\"><table class=\"cards\"><thead><tr><th>sent</th><th>to</th><th>text</th><th></th></tr></thead><tbody>");
+    List<OutboxView.Device> shown = devices == null ? null : devices.all().stream()
+        .map(d -> new OutboxView.Device(d.tenant(), d.account(), d.label() == null ? "" : d.label(), d.platform(), d.id()))
+        .toList();
+    List<OutboxView.Message> lines = new ArrayList<>();
     for (Object o : messages) {
       JsonObject m = (JsonObject) o;
-      h.append("<tr><td class=\"small\">").append(escape(m.getString("sent_at"))).append("</td><td data-label=\"to\">");
-      if ("push".equals(m.getString("channel"))) {
-        h.append("<span class=\"badge info\">push</span> ").append(escape(m.getString("platform"))).append("<br><code>")
-            .append(escape(m.getString("device_id"))).append("</code>");
-      } else {
-        h.append("<span class=\"badge\">SMS</span> ").append(escape(m.getString("to")));
-      }
-      h.append("</td><td class=\"wide\"><b>").append(escape(m.getString("title", ""))).append("</b> ").append(escape(m.getString("body")))
-          .append("<br><code>").append(escape(m.getString("verification_id"))).append("</code> ")
-          .append(escape(m.getString("mode", ""))).append("</td><td class=\"wide\">");
-      answerForm(h, m);
-      h.append("</td></tr>");
+      lines.add(new OutboxView.Message(m.getString("sent_at"), "push".equals(m.getString("channel")), m.getString("platform"),
+          m.getString("device_id"), m.getString("to"), m.getString("title", ""), m.getString("body"),
+          m.getString("verification_id"), m.getString("mode", ""), answer(m)));
     }
-    return h.append("</tbody></table></div></section></main><footer>otpflow development tools: never on in production</footer>")
-        .append("</body></html>").toString();
+    OutboxView view = new OutboxView(Notice.info(note), shown, tenants.all().stream().map(Tenant::id).toList(), lines);
+    PageTemplate page = (out, layout) -> JteoutboxGenerated.render(out, null, layout, view);
+    return page.html(new Layout("otpflow", PATH, List.of(new Layout.NavLink("/dev/outbox", "JSON", false),
+        new Layout.NavLink(PATH, "Refresh", false)), null, formToken, "development", false, "outbox",
+        "otpflow development tools: never on in production"));
   }
 
-  private void devicesSection(StringBuilder h) {
-    h.append("<section class=\"card\"><h2>Development devices</h2><p class=\"small muted\">Phones simulated by this")
-        .append(" page. It holds their private keys (in this gateway's memory until it restarts) and signs their answers,")
-        .append(" exactly as an app would.</p>");
-    if (!devices.all().isEmpty()) {
-      h.append("<div class=\"table-wrap\"><table class=\"cards\"><thead><tr><th>tenant</th><th>account</th><th>label</th><th>platform</th>")
-          .append("<th>device</th></tr></thead><tbody>");
-      for (DevDevices.Device d : devices.all()) {
-        h.append("<tr><td data-label=\"tenant\">").append(escape(d.tenant())).append("</td><td data-label=\"account\">")
-            .append(escape(d.account())).append("</td><td data-label=\"label\">")
-            .append(escape(d.label() == null ? "" : d.label())).append("</td><td data-label=\"platform\">")
-            .append(escape(d.platform())).append("</td><td data-label=\"device\"><code>").append(escape(d.id())).append("</code></td></tr>");
-      }
-      h.append("</tbody></table></div>");
-    }
-    h.append("<form method=\"post\" action=\"/dev/devices\">").append(tokenField())
-        .append("<div class=\"row\"><div><label for=\"dev-tenant\">Tenant</label><select id=\"dev-tenant\" name=\"tenant\">");
-    for (Tenant t : tenants.all()) {
-      h.append("<option>").append(escape(t.id())).append("</option>");
-    }
-    h.append("</select></div><div><label for=\"dev-account\">Account</label><input id=\"dev-account\" name=\"account\"")
-        .append(" required maxlength=\"128\"></div><div><label for=\"dev-label\">Person</label><input id=\"dev-label\"")
-        .append(" name=\"label\" maxlength=\"100\"></div><div><label for=\"dev-platform\">Platform</label><select")
-        .append(" id=\"dev-platform\" name=\"platform\"><option>apns</option><option>fcm</option></select></div>")
-        .append("<button type=\"submit\">Add device</button></div></form></section>");
-  }
-
-  /** Approve and Deny for an approve-mode push to a device this page holds the key of. */
-  private void answerForm(StringBuilder h, JsonObject m) {
+  /** Approve and Deny for an approve-mode push to a device this page holds the key of; else null. */
+  private OutboxView.Answer answer(JsonObject m) {
     if (devices == null || !"push".equals(m.getString("channel")) || !"approve".equals(m.getString("mode"))
         || devices.find(m.getString("device_id")).isEmpty()) {
-      return;
+      return null;
     }
-    h.append("<form method=\"post\" action=\"/dev/answers\" class=\"answer\">").append(tokenField())
-        .append("<input type=\"hidden\" name=\"verification_id\" value=\"").append(escape(m.getString("verification_id")))
-        .append("\"><input type=\"hidden\" name=\"device_id\" value=\"").append(escape(m.getString("device_id"))).append("\">");
-    if (Boolean.TRUE.equals(m.getBoolean("number_matching"))) {
-      h.append("<label>number <input name=\"number\" size=\"3\" maxlength=\"2\" inputmode=\"numeric\"></label> ");
-    }
-    h.append("<button name=\"decision\" value=\"approve\" class=\"small\">Approve</button> ")
-        .append("<button name=\"decision\" value=\"deny\" class=\"small danger\">Deny</button></form>");
-  }
-
-  private String tokenField() {
-    return "<input type=\"hidden\" name=\"form_token\" value=\"" + formToken + "\">";
-  }
-
-  static String escape(String s) {
-    if (s == null) {
-      return "";
-    }
-    StringBuilder out = new StringBuilder(s.length() + 16);
-    for (char c : s.toCharArray()) {
-      switch (c) {
-        case '&' -> out.append("&amp;");
-        case '<' -> out.append("&lt;");
-        case '>' -> out.append("&gt;");
-        case '"' -> out.append("&quot;");
-        case '\'' -> out.append("&#39;");
-        default -> out.append(c);
-      }
-    }
-    return out.toString();
+    return new OutboxView.Answer(m.getString("verification_id"), m.getString("device_id"),
+        Boolean.TRUE.equals(m.getBoolean("number_matching")));
   }
 }

@@ -1,8 +1,10 @@
 package io.otpflow.gateway.web;
 
-import static io.otpflow.gateway.web.Html.esc;
-
+import gg.jte.generated.precompiled.pages.JteenrolGenerated;
 import io.otpflow.common.events.AccountView;
+import io.otpflow.gateway.web.view.EnrolView;
+import io.otpflow.gateway.web.view.Notice;
+import io.otpflow.gateway.web.view.PhoneFormView;
 
 /**
  * Adding an authenticator app (POST /security/app) or a phone number (POST /security/phone) from the
@@ -30,10 +32,11 @@ final class AddFactorPages {
     }
     AccountView view = SignInFlow.account(p, user);
     if (!SecurityPages.mayAdd(p, view)) {
-      card(p, 403, "Sign in again", Html.notice("error", "Adding a way to sign in needs a sign-in with a code within"
+      card(p, 403, "Sign in again", Notice.error("Adding a way to sign in needs a sign-in with a code within"
           + " the last 10 minutes. Sign in again, then add it"
           + (SignInFlow.TRUSTED_BROWSER.equals(p.session().attribute(SignInFlow.VIA))
-              ? " (this browser is trusted: stop trusting it first, so the sign-in asks for your code)." : ".")) + back(p));
+              ? " (this browser is trusted: stop trusting it first, so the sign-in asks for your code)." : ".")),
+          null, null, null, null);
       return;
     }
     String path = p.path(app ? "/security/app" : "/security/phone");
@@ -42,41 +45,38 @@ final class AddFactorPages {
       return;
     }
     if (app) {
-      card(p, 200, "Set up your authenticator app", Enrolment.startApp(p, user, path) + back(p));
+      Enrolment.AppStart start = Enrolment.startApp(p, user);
+      card(p, 200, "Set up your authenticator app", Notice.error(start.error()), start.app(), null, null,
+          start.app() == null ? null : new EnrolView.Confirm(path, "Code from the app"));
       return;
     }
     String[] error = new String[1];
-    String html = Enrolment.startPhone(p, user, path, error);
-    card(p, html == null ? 422 : 200, "Add a phone number", html != null ? html + back(p)
-        : Html.notice("error", error[0]) + Enrolment.phoneForm(p, path, "<input type=\"hidden\" name=\"action\" value=\"start\">")
-            + back(p));
+    String textedTo = Enrolment.startPhone(p, user, error);
+    if (textedTo == null) {
+      card(p, 422, "Add a phone number", Notice.error(error[0]), null, null, Enrolment.phoneForm(p, path, "start"), null);
+    } else {
+      card(p, 200, "Add a phone number", null, null, textedTo, null, new EnrolView.Confirm(path, "Code from the text message"));
+    }
   }
 
   private void confirm(PageContext p, UserStore.User user, boolean app, String path) {
     Enrolment.Confirmed c = Enrolment.confirm(p, user, p.form("code"));
     if (c.error() == null) {
       if (c.recoveryCodes() != null) {
-        p.render("Two-step verification is on", SetupPages.done(p, c.recoveryCodes()));
+        SetupPages.done(p, c.recoveryCodes());
       } else {
         p.redirect(p.path("/security?done=added"));
       }
       return;
     }
     boolean pending = p.session().attribute(Enrolment.FACTOR) != null && !c.error().contains("Start again");
-    card(p, c.locked() ? 429 : 422, app ? "Set up your authenticator app" : "Add a phone number",
-        Html.notice("error", c.error()) + (pending
-            ? "<form method=\"post\" action=\"" + esc(path) + "\">" + p.csrfField()
-                + "<input type=\"hidden\" name=\"action\" value=\"confirm\"><label for=\"code\">Code</label>"
-                + "<input id=\"code\" name=\"code\" class=\"code\" required autofocus inputmode=\"numeric\""
-                + " pattern=\"[0-9]{4,10}\" maxlength=\"10\" autocomplete=\"one-time-code\">"
-                + "<button type=\"submit\" class=\"primary\">Confirm</button></form>" : "") + back(p));
+    card(p, c.locked() ? 429 : 422, app ? "Set up your authenticator app" : "Add a phone number", Notice.error(c.error()),
+        null, null, null, pending ? new EnrolView.Confirm(path, "Code") : null);
   }
 
-  private static String back(PageContext p) {
-    return "<p class=\"small\"><a href=\"" + esc(p.path("/security")) + "\">Back to security</a></p>";
-  }
-
-  static void card(PageContext p, int status, String title, String html) {
-    p.render(status, title, "<section class=\"card narrow\"><h1>" + esc(title) + "</h1>" + html + "</section>");
+  private static void card(PageContext p, int status, String title, Notice error, EnrolView.App app, String textedTo,
+      PhoneFormView phoneForm, EnrolView.Confirm confirm) {
+    EnrolView view = new EnrolView(title, false, error, app, textedTo, phoneForm, confirm, null, p.path("/security"), null);
+    p.render(status, (out, layout) -> JteenrolGenerated.render(out, null, layout, view));
   }
 }

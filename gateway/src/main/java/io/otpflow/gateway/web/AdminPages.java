@@ -1,9 +1,10 @@
 package io.otpflow.gateway.web;
 
-import static io.otpflow.gateway.web.Html.esc;
-
 import io.otpflow.common.events.AccountReply;
 import io.otpflow.common.events.AccountView;
+import io.otpflow.gateway.web.view.AdminParts;
+import io.otpflow.gateway.web.view.Message;
+import io.otpflow.gateway.web.view.Notice;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -76,9 +77,9 @@ public final class AdminPages {
       }
       UserStore.User me = p.user();
       if (me == null || !me.isAdmin() || me.disabled()) {
-        p.render(403, "Not allowed", "<section class=\"card narrow\"><h1>Not allowed</h1>"
-            + "<p>Only the company's administrators can open this page.</p>"
-            + "<p><a href=\"" + esc(p.path("/security")) + "\">Back to your security page</a></p></section>");
+        p.render(403, WebRoutes.message(new Message("Not allowed", "Not allowed", null,
+            "Only the company's administrators can open this page.",
+            new Message.Link(p.path("/security"), "Back to your security page"), true)));
         return;
       }
       handler.handle(p, me);
@@ -91,15 +92,16 @@ public final class AdminPages {
     p.redirect(location);
   }
 
-  /** The one-time notice left for this page, as HTML, or "". */
-  static String takeNotice(PageContext p) {
+  /** The one-time notice left for this page, or null; taken from the session before the page renders. */
+  static Notice takeNotice(PageContext p) {
     String key = p.session().attribute(NOTICE);
     if (key == null) {
-      return "";
+      return null;
     }
     p.updateSession(p.web().sessions().withAttribute(p.session(), NOTICE, null));
     String n = NOTICES.get(key);
-    return n == null ? "" : Html.notice(n.substring(0, n.indexOf(':')), n.substring(n.indexOf(':') + 1));
+    return n == null ? null : new Notice(Notice.Kind.valueOf(n.substring(0, n.indexOf(':')).toUpperCase(java.util.Locale.ROOT)),
+        n.substring(n.indexOf(':') + 1));
   }
 
   static String when(Instant t) {
@@ -179,25 +181,38 @@ public final class AdminPages {
     return views;
   }
 
-  /** A warning when the registry did not answer for some people, or "". */
-  static String unreadNotice(int people, int read) {
-    return read >= people ? "" : Html.notice("warn", "The account registry did not answer in time for " + (people - read)
+  /** A warning when the registry did not answer for some people, or null. */
+  static Notice unreadNotice(int people, int read) {
+    return read >= people ? null : Notice.warn("The account registry did not answer in time for " + (people - read)
         + " of " + people + " people: their 2FA shows as unknown. Reload the page to try again.");
   }
 
-  /** The person's 2FA in a few words with a badge: on (with which methods), required but missing, off, exempt. */
-  static String twoFactorBadge(UserStore.User u, AccountView view, PolicyStore.Policy policy) {
+  /** The person's 2FA for a badge: on (with which methods), required but missing, off, exempt. */
+  static AdminParts.TwoFactor twoFactor(UserStore.User u, AccountView view, PolicyStore.Policy policy) {
     if (view == null) {
-      return "<span class=\"badge\">unknown</span>";
+      return new AdminParts.TwoFactor(AdminParts.TwoFactor.State.UNKNOWN, null);
     }
     List<AccountView.Factor> active = SignInFlow.activeFactors(view);
     if (!active.isEmpty()) {
-      return "<span class=\"badge ok\">on</span><span class=\"small muted\">" + esc(methods(active)) + "</span>";
+      return new AdminParts.TwoFactor(AdminParts.TwoFactor.State.ON, methods(active));
     }
     if (u.external()) {
-      return "<span class=\"badge\">exempt</span><span class=\"small muted\">external sign-in</span>";
+      return new AdminParts.TwoFactor(AdminParts.TwoFactor.State.EXEMPT, null);
     }
-    return policy.requires(u) ? "<span class=\"badge warn\">required, not set up</span>" : "<span class=\"badge\">off</span>";
+    return new AdminParts.TwoFactor(policy.requires(u) ? AdminParts.TwoFactor.State.REQUIRED : AdminParts.TwoFactor.State.OFF,
+        null);
+  }
+
+  /** The disable and require-2FA buttons of a person, returning to {@code back} ("people" or "person"). */
+  static AdminParts.Buttons buttons(PageContext p, UserStore.User u, String back) {
+    return new AdminParts.Buttons(u.username(), back, u.disabled(), u.external(), u.twoFactorRequired(),
+        p.path("/admin/people/disabled"), p.path("/admin/people/required"));
+  }
+
+  /** Activity entries as log lines: an admin's show as "admin NAME". */
+  static List<AdminParts.LogLine> log(List<ActivityLog.Entry> entries) {
+    return entries.stream().map(e -> new AdminParts.LogLine(when(e.at()), e.detail(), e.byAdmin(),
+        e.byAdmin() ? "admin " + e.actor().substring("admin:".length()) : e.actor(), e.ip() == null ? "—" : e.ip())).toList();
   }
 
   /** "app, phone, 2 push devices". */

@@ -1,11 +1,15 @@
 package io.otpflow.gateway.web;
 
-import static io.otpflow.gateway.web.Html.esc;
-
+import gg.jte.generated.precompiled.pages.JtechangeGenerated;
+import gg.jte.generated.precompiled.pages.JterecoveryCodesGenerated;
 import io.otpflow.common.accounts.StoredFactor;
 import io.otpflow.common.events.AccountReply;
 import io.otpflow.common.events.AccountView;
 import io.otpflow.gateway.PlatformCalls;
+import io.otpflow.gateway.web.view.ChangeView;
+import io.otpflow.gateway.web.view.DoneView;
+import io.otpflow.gateway.web.view.Message;
+import io.otpflow.gateway.web.view.Notice;
 import java.util.Comparator;
 import java.util.List;
 
@@ -65,10 +69,9 @@ final class ChangePages {
         lead = "You get 10 new codes; any codes you have now stop working.";
       }
     }
-    AddFactorPages.card(p, status, title, "<p>" + esc(lead) + "</p>" + Html.notice("error", error)
-        + Proofs.form(p, view, "/security/" + change, id, change.equals("remove") ? "Remove" : change.equals("off")
-            ? "Turn off" : "Create codes")
-        + "<p class=\"small\"><a href=\"" + esc(p.path("/security")) + "\">Cancel</a></p>");
+    ChangeView page = new ChangeView(title, lead, Notice.error(error), Proofs.form(p, view, "/security/" + change, id,
+        change.equals("remove") ? "Remove" : change.equals("off") ? "Turn off" : "Create codes"), p.path("/security"));
+    p.render(status, (out, layout) -> JtechangeGenerated.render(out, null, layout, page));
   }
 
   private void remove(PageContext p) {
@@ -161,9 +164,8 @@ final class ChangePages {
     }
     web.activity().record(p.tenant().id(), user.username(), new ActivityLog.Entry(web.clock().instant(),
         "recovery-codes", user.username(), "New recovery codes created; the old ones stopped working.", p.clientIp()));
-    AddFactorPages.card(p, 200, "Your new recovery codes", "<p>Each code lets you sign in once if you lose your phone."
-        + " Keep them somewhere safe: <b>they are shown only now.</b></p>" + Enrolment.recoveryCodes(set.codes())
-        + "<a class=\"button primary\" href=\"" + esc(p.path("/security")) + "\">I saved them</a>");
+    DoneView codes = new DoneView(set.codes(), p.path("/security"));
+    p.render((out, layout) -> JterecoveryCodesGenerated.render(out, null, layout, codes));
   }
 
   private void proofSms(PageContext p) {
@@ -179,8 +181,8 @@ final class ChangePages {
     String back = next + (id != null && id.matches("(FA|DV)[0-9a-f]{32}") ? "?id=" + id : "");
     String error = Proofs.sendSms(p, user, SignInFlow.account(p, user));
     if (error != null) {
-      AddFactorPages.card(p, 429, "Text message", Html.notice("error", error)
-          + "<p><a href=\"" + esc(p.path(back)) + "\">Back</a></p>");
+      p.render(429, WebRoutes.message(Message.card("Text message", Notice.error(error), null,
+          new Message.Link(p.path(back), "Back"))));
       return;
     }
     p.redirect(p.path(back));

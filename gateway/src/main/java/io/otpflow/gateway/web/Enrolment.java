@@ -1,7 +1,5 @@
 package io.otpflow.gateway.web;
 
-import static io.otpflow.gateway.web.Html.esc;
-
 import io.otpflow.common.Base32;
 import io.otpflow.common.events.AccountReply;
 import io.otpflow.common.events.AccountView;
@@ -9,7 +7,8 @@ import io.otpflow.common.events.IssuerReply;
 import io.otpflow.gateway.PhoneNumbers;
 import io.otpflow.gateway.PlatformCalls;
 import io.otpflow.gateway.QrCodes;
-import java.util.Base64;
+import io.otpflow.gateway.web.view.EnrolView;
+import io.otpflow.gateway.web.view.PhoneFormView;
 import java.util.List;
 
 /**
@@ -36,25 +35,22 @@ final class Enrolment {
 
   private Enrolment() {}
 
-  /** Starts an app enrolment; returns the HTML of its card (QR, key, confirm form posting to {@code confirmPath}). */
-  static String startApp(PageContext p, UserStore.User user, String confirmPath) {
+  /** What starting an app enrolment came to: what the app needs, or why there is nothing to show. */
+  record AppStart(EnrolView.App app, String error) {}
+
+  /** Starts an app enrolment: the QR code and key, in this response only. */
+  static AppStart startApp(PageContext p, UserStore.User user) {
     dropPending(p, user);
     PlatformCalls.TotpEnrollment e = p.await(p.web().calls().enrollTotp(p.tenant(), user.account(), "Authenticator app"));
     if (!(e.reply() instanceof AccountReply.Done)) {
-      return Html.notice("error", refusal(e.reply()));
+      return new AppStart(null, refusal(e.reply()));
     }
     keep(p, e.factorId());
-    String qr = "data:image/png;base64," + Base64.getEncoder().encodeToString(QrCodes.png(e.otpauthUri()));
-    return "<ol class=\"steps\"><li>Open an authenticator app on your phone (Google Authenticator, Microsoft"
-        + " Authenticator, 1Password, Authy…) and add an account.</li><li>Scan this QR code:"
-        + "<img class=\"qr\" src=\"" + qr + "\" alt=\"QR code for your authenticator app\" width=\"192\" height=\"192\"></li>"
-        + "<li>Can't scan? Type this key instead:<p class=\"secret\" id=\"secret\">" + esc(Base32.grouped(e.secret()))
-        + "</p><button type=\"button\" class=\"link\" data-copy=\"" + esc(e.secret()) + "\">Copy key</button></li>"
-        + "<li>Enter the 6-digit code the app now shows.</li></ol>" + confirmForm(p, confirmPath, "Code from the app");
+    return new AppStart(new EnrolView.App(QrCodes.png(e.otpauthUri()), Base32.grouped(e.secret()), e.secret()), null);
   }
 
-  /** Starts a phone enrolment (a confirmation SMS); the HTML of the code form, or null with {@code error} set. */
-  static String startPhone(PageContext p, UserStore.User user, String confirmPath, String[] error) {
+  /** Starts a phone enrolment (a confirmation SMS): the masked number it went to, or null with {@code error} set. */
+  static String startPhone(PageContext p, UserStore.User user, String[] error) {
     String region = p.form("country");
     java.util.Optional<String> e164 = PhoneNumbers.toE164(p.form("phone"), region == null ? p.tenant().defaultRegion() : region);
     if (e164.isEmpty()) {
@@ -82,8 +78,7 @@ final class Enrolment {
     if (error[0] != null) {
       return null;
     }
-    return "<p>We texted a code to <b>" + esc(io.otpflow.common.PhoneMask.mask(e164.get())) + "</b>. Enter it to confirm"
-        + " the number.</p>" + confirmForm(p, confirmPath, "Code from the text message");
+    return io.otpflow.common.PhoneMask.mask(e164.get());
   }
 
   /** Confirms the session's pending enrolment with {@code code}. */
@@ -132,32 +127,10 @@ final class Enrolment {
     };
   }
 
-  static String phoneForm(PageContext p, String action, String hidden) {
-    StringBuilder b = new StringBuilder("<form method=\"post\" action=\"").append(esc(action)).append("\">")
-        .append(p.csrfField()).append(hidden).append("<div class=\"row\"><div><label for=\"country\">Country</label>")
-        .append("<select id=\"country\" name=\"country\" autocomplete=\"tel-country-code\">");
-    for (String[] c : COUNTRIES) {
-      b.append("<option value=\"").append(c[0]).append("\"").append(c[0].equals(p.tenant().defaultRegion()) ? " selected" : "")
-          .append(">").append(esc(c[1])).append("</option>");
-    }
-    return b.append("</select></div><div><label for=\"phone\">Phone number</label><input id=\"phone\" name=\"phone\""
-        + " type=\"tel\" autocomplete=\"tel-national\" required maxlength=\"32\" placeholder=\"(415) 555-2671\"></div></div>"
-        + "<button type=\"submit\">Text me a code</button></form>").toString();
-  }
-
-  static String recoveryCodes(List<String> codes) {
-    StringBuilder b = new StringBuilder("<ol class=\"codes\">");
-    codes.forEach(c -> b.append("<li>").append(esc(c)).append("</li>"));
-    return b.append("</ol><button type=\"button\" data-copy=\"").append(esc(String.join("\n", codes)))
-        .append("\">Copy codes</button>").toString();
-  }
-
-  private static String confirmForm(PageContext p, String path, String label) {
-    return "<form method=\"post\" action=\"" + esc(path) + "\">" + p.csrfField()
-        + "<input type=\"hidden\" name=\"action\" value=\"confirm\"><label for=\"code\">" + esc(label) + "</label>"
-        + "<input id=\"code\" name=\"code\" class=\"code\" required autofocus inputmode=\"numeric\" pattern=\"[0-9]{4,10}\""
-        + " maxlength=\"10\" autocomplete=\"one-time-code\">"
-        + "<button type=\"submit\" class=\"primary\">Confirm</button></form>";
+  /** The phone form posting to {@code action}, its hidden "action" field set to {@code step}. */
+  static PhoneFormView phoneForm(PageContext p, String action, String step) {
+    return new PhoneFormView(action, step, COUNTRIES.stream()
+        .map(c -> new PhoneFormView.Country(c[0], c[1], c[0].equals(p.tenant().defaultRegion()))).toList());
   }
 
   private static void keep(PageContext p, String factorId) {

@@ -1,10 +1,18 @@
 package io.otpflow.gateway.web;
 
-import static io.otpflow.gateway.web.Html.esc;
-
+import gg.jte.generated.precompiled.pages.JteoperatorGenerated;
+import gg.jte.generated.precompiled.tag.JteoperatorLiveGenerated;
+import io.otpflow.gateway.web.view.Notice;
+import io.otpflow.gateway.web.view.OperatorView;
+import io.otpflow.gateway.web.view.OperatorView.Channel;
+import io.otpflow.gateway.web.view.OperatorView.Live;
+import io.otpflow.gateway.web.view.OperatorView.Stat;
+import io.otpflow.gateway.web.view.OperatorView.Step;
 import io.vertx.core.json.JsonObject;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -101,95 +109,61 @@ final class OperatorPage {
   }
 
   private void page(PageContext p) {
-    Numbers n = read(p.tenant().id());
-    p.render("Delivery", "<div class=\"page-head\"><h1>Delivery</h1><p class=\"muted\">How " + esc(p.tenant().displayName())
-        + "'s codes travel: from the request to the verified code, by channel. Counted since the services last started;"
-        + " this page updates every " + REFRESH_SECONDS + " seconds.</p></div><div id=\"live\" data-refresh=\""
-        + esc(p.path("/admin/operator.json")) + "\" data-interval=\"" + REFRESH_SECONDS + "\">" + live(n) + "</div>");
+    OperatorView view = new OperatorView(p.tenant().displayName(), p.path("/admin/operator.json"), REFRESH_SECONDS,
+        liveView(read(p.tenant().id())));
+    p.render((out, layout) -> JteoperatorGenerated.render(out, null, layout, view));
+  }
+
+  /** The HTML of the part of the page that refreshes. */
+  static String live(Numbers n) {
+    Live live = liveView(n);
+    return PageTemplate.fragment(out -> JteoperatorLiveGenerated.render(out, null, live));
   }
 
   /** The part of the page that refreshes. */
-  static String live(Numbers n) {
-    StringBuilder h = new StringBuilder();
-    if (n.sources() == 0) {
-      h.append(Html.notice("info", "This gateway has no metrics sources (OTPFLOW_METRICS_SOURCES), so it has no numbers"
-          + " to show."));
-    } else if (n.unreachable() > 0) {
-      h.append(Html.notice("warn", n.unreachable() + " of " + n.sources() + " metrics sources could not be reached just"
-          + " now: the numbers below are incomplete."));
-    }
-    h.append("<section class=\"card\"><div class=\"stats\">").append(stat(n.total("requested"), "requested", "all.requested"))
-        .append(stat(n.total("sent"), "sent", "all.sent")).append(stat(n.total("delivered"), "delivered", "all.delivered"))
-        .append(stat(n.total("verified"), "verified", "all.verified"))
-        .append("<div class=\"stat\"><b>").append(ratio(n.total("verified"), n.total("requested")))
-        .append("</b><span>verified of requested</span></div></div><p class=\"small muted updated\">Updated ")
-        .append(esc(n.at())).append(" UTC</p></section>");
-    if (n.funnel().isEmpty()) {
-      h.append("<section class=\"card\"><p class=\"muted\">No verifications yet.</p></section>");
-    }
-    h.append("<div class=\"grid\">");
-    n.funnel().forEach((channel, s) -> channel(h, channel, s));
-    h.append("</div>");
-    h.append("<section class=\"card\"><h2>Delivery failures</h2>");
-    table(h, n.failures(), List.of("Channel", "Provider", "State", "Error class"), "No delivery failures.");
-    h.append("<h3>Refused by a send limit</h3>");
-    table(h, n.limited(), List.of("Channel", "Limit"), "No sends were refused by a limit.");
-    h.append("<h3>Dead letters (whole platform)</h3>");
-    table(h, n.deadLetters(), List.of("Where", "Reason"), "No dead letters.");
-    return h.append("</section>").toString();
+  static Live liveView(Numbers n) {
+    Notice notice = n.sources() == 0 ? Notice.info("This gateway has no metrics sources (OTPFLOW_METRICS_SOURCES), so it"
+        + " has no numbers to show.") : n.unreachable() > 0 ? Notice.warn(n.unreachable() + " of " + n.sources()
+        + " metrics sources could not be reached just now: the numbers below are incomplete.") : null;
+    List<Stat> totals = List.of("requested", "sent", "delivered", "verified").stream()
+        .map(stage -> new Stat("all." + stage, fmt(n.total(stage)), stage)).toList();
+    List<Channel> channels = new ArrayList<>();
+    n.funnel().forEach((channel, s) -> channels.add(channel(channel, s)));
+    return new Live(notice, totals, ratio(n.total("verified"), n.total("requested")), n.at(), channels,
+        table(n.failures(), List.of("Channel", "Provider", "State", "Error class"), "No delivery failures."),
+        table(n.limited(), List.of("Channel", "Limit"), "No sends were refused by a limit."),
+        table(n.deadLetters(), List.of("Where", "Reason"), "No dead letters."));
   }
 
-  private static void channel(StringBuilder h, String channel, Map<String, Long> s) {
+  private static Channel channel(String channel, Map<String, Long> s) {
     boolean sends = !channel.equals("totp") && !channel.equals("recovery_code");
     long requested = s.getOrDefault("requested", 0L);
-    h.append("<section class=\"card funnel\"><h2>").append(esc(label(channel))).append("</h2>");
-    step(h, channel, "requested", "Requested", requested, requested, "");
+    List<Step> steps = new ArrayList<>();
+    steps.add(step(channel, "requested", "Requested", requested, requested, ""));
     if (sends) {
-      step(h, channel, "sent", "Sent", s.getOrDefault("sent", 0L), requested, "of requested");
+      steps.add(step(channel, "sent", "Sent", s.getOrDefault("sent", 0L), requested, "of requested"));
       if (channel.equals("sms")) {
         long delivered = s.getOrDefault("delivered", 0L);
-        step(h, channel, "delivered", "Delivered", delivered, s.getOrDefault("sent", 0L),
-            delivered == 0 ? "no handset receipts (not every provider sends them)" : "of sent");
+        steps.add(step(channel, "delivered", "Delivered", delivered, s.getOrDefault("sent", 0L),
+            delivered == 0 ? "no handset receipts (not every provider sends them)" : "of sent"));
       }
     }
-    step(h, channel, "verified", "Verified", s.getOrDefault("verified", 0L), requested, "of requested");
-    h.append("<ul class=\"list compact\">");
-    for (String other : List.of("rate_limited", "failed", "denied", "expired", "locked")) {
-      h.append("<li><span>").append(esc(other.replace('_', '-'))).append("</span><b data-key=\"").append(esc(channel))
-          .append('.').append(other).append("\">").append(fmt(s.getOrDefault(other, 0L))).append("</b></li>");
-    }
-    h.append("</ul></section>");
+    steps.add(step(channel, "verified", "Verified", s.getOrDefault("verified", 0L), requested, "of requested"));
+    List<Stat> others = List.of("rate_limited", "failed", "denied", "expired", "locked").stream()
+        .map(other -> new Stat(channel + "." + other, fmt(s.getOrDefault(other, 0L)), other.replace('_', '-'))).toList();
+    return new Channel(label(channel), steps, others);
   }
 
-  private static void step(StringBuilder h, String channel, String key, String name, long value, long of, String what) {
+  private static Step step(String channel, String key, String name, long value, long of, String what) {
     int pct = of == 0 ? 0 : (int) Math.min(100, Math.round(100.0 * value / of));
-    h.append("<div class=\"step\"><div class=\"step-head\"><span>").append(name).append("</span><span><b data-key=\"")
-        .append(esc(channel)).append('.').append(key).append("\">").append(fmt(value)).append("</b>")
-        .append(what.isEmpty() ? "" : " <span class=\"small muted\">" + (what.startsWith("of ") ? ratio(value, of) + " " : "")
-            + esc(what) + "</span>")
-        .append("</span></div><div class=\"bar\"><i class=\"p").append(pct / 5 * 5).append("\"></i></div></div>");
+    return new Step(channel + "." + key, name, fmt(value), pct, what.startsWith("of ") ? ratio(value, of) : null, what);
   }
 
-  private static void table(StringBuilder h, Map<String, Long> rows, List<String> heads, String none) {
-    if (rows.isEmpty()) {
-      h.append("<p class=\"muted\">").append(esc(none)).append("</p>");
-      return;
-    }
-    h.append("<div class=\"table-wrap\"><table><thead><tr>");
-    heads.forEach(c -> h.append("<th>").append(esc(c)).append("</th>"));
-    h.append("<th class=\"num\">Count</th></tr></thead><tbody>");
-    rows.forEach((key, count) -> {
-      h.append("<tr>");
-      for (String cell : key.split("\u0000", -1)) {
-        h.append("<td>").append(esc(cell.isEmpty() ? "—" : cell)).append("</td>");
-      }
-      h.append("<td class=\"num\">").append(fmt(count)).append("</td></tr>");
-    });
-    h.append("</tbody></table></div>");
-  }
-
-  private static String stat(long value, String label, String key) {
-    return "<div class=\"stat\"><b data-key=\"" + key + "\">" + fmt(value) + "</b><span>" + esc(label) + "</span></div>";
+  private static OperatorView.Table table(Map<String, Long> rows, List<String> heads, String none) {
+    List<OperatorView.Table.Row> lines = new ArrayList<>();
+    rows.forEach((key, count) -> lines.add(new OperatorView.Table.Row(Arrays.stream(key.split("\u0000", -1))
+        .map(cell -> cell.isEmpty() ? "—" : cell).toList(), fmt(count))));
+    return new OperatorView.Table(heads, lines, none);
   }
 
   private static String label(String channel) {

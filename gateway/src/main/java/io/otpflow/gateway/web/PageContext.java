@@ -120,20 +120,6 @@ public final class PageContext {
     render(200, page);
   }
 
-  /** Transitional, until every page has its template: markup already escaped by its author. */
-  public void render(int status, String title, String main) {
-    render(status, (out, layout) -> gg.jte.generated.precompiled.pages.JtelegacyGenerated.render(out, null, layout, title, main));
-  }
-
-  public void render(String title, String main) {
-    render(200, title, main);
-  }
-
-  /** Transitional: the hidden input every form carries. */
-  public String csrfField() {
-    return "<input type=\"hidden\" name=\"csrf\" value=\"" + Html.esc(session.csrf()) + "\">";
-  }
-
   /** The layout's data for this request: the company, the navigation of who is signed in, the CSRF token. */
   public Layout layout() {
     String home = path(session.signedIn() ? "/security" : "/sign-in");

@@ -16,6 +16,13 @@ import io.otpflow.gateway.web.view.Layout;
 public interface PageTemplate {
   void render(HtmlTemplateOutput out, Layout layout);
 
+  /** A part of a page rendered on its own (the operator page's live numbers, sent in its JSON). */
+  static String fragment(java.util.function.Consumer<HtmlTemplateOutput> part) {
+    StringOutput out = new StringOutput(4096);
+    part.accept(new OwaspHtmlTemplateOutput(out));
+    return out.toString();
+  }
+
   /** The HTML of this template inside {@code layout}. */
   default String html(Layout layout) {
     StringOutput out = new StringOutput(8192);

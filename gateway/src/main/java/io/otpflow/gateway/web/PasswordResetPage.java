@@ -1,7 +1,6 @@
 package io.otpflow.gateway.web;
 
-import static io.otpflow.gateway.web.Html.esc;
-
+import io.otpflow.gateway.web.view.PersonView;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -23,20 +22,12 @@ final class PasswordResetPage {
     routes.post("/admin/people/password", AdminPages.admin(this::reset));
   }
 
-  /** The form on the person's page; empty where a reset does not apply. */
-  static String form(PageContext p, UserStore.User u) {
+  /** The form on the person's page; null where a reset does not apply. */
+  static PersonView.PasswordReset form(PageContext p, UserStore.User u) {
     if (u.external() || u.username().equals(p.session().username())) {
-      return "";
+      return null;
     }
-    return "<section class=\"card\"><h2>Password</h2><p class=\"muted small\">Set a new password when this person has"
-        + " lost theirs, and give it to them in person or by phone. They are signed out everywhere, their trusted"
-        + " browsers are forgotten, and their security page tells them.</p>"
-        + "<form method=\"post\" action=\"" + esc(p.path("/admin/people/password")) + "\" class=\"row\">" + p.csrfField()
-        + "<input type=\"hidden\" name=\"u\" value=\"" + esc(u.username()) + "\">"
-        + "<div><label for=\"new-password\">New password</label><input id=\"new-password\" name=\"password\""
-        + " type=\"password\" autocomplete=\"new-password\" required minlength=\"" + UserStore.MIN_PASSWORD
-        + "\" maxlength=\"" + UserStore.MAX_PASSWORD + "\"></div>"
-        + "<button type=\"submit\">Set password</button></form></section>";
+    return new PersonView.PasswordReset(p.path("/admin/people/password"), UserStore.MIN_PASSWORD, UserStore.MAX_PASSWORD);
   }
 
   private void reset(PageContext p, UserStore.User me) {

@@ -1,11 +1,13 @@
 package io.otpflow.gateway.web;
 
-import static io.otpflow.gateway.web.Html.esc;
-import static io.otpflow.gateway.web.PeoplePages.hidden;
+import gg.jte.generated.precompiled.pages.JtepersonGenerated;
 
 import io.otpflow.common.events.AccountReply;
 import io.otpflow.common.events.AccountView;
 import io.otpflow.gateway.PlatformCalls;
+import io.otpflow.gateway.web.view.Message;
+import io.otpflow.gateway.web.view.Notice;
+import io.otpflow.gateway.web.view.PersonView;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -34,78 +36,34 @@ final class PersonPage {
   private void show(PageContext p, UserStore.User me) {
     Optional<UserStore.User> found = web.users().find(p.tenant().id(), p.form("u"));
     if (found.isEmpty()) {
-      p.render(404, "No such person", "<section class=\"card narrow\"><h1>No such person</h1><p><a href=\""
-          + esc(p.path("/admin/people")) + "\">Back to people</a></p></section>");
+      p.render(404, WebRoutes.message(Message.card("No such person", null, null,
+          new Message.Link(p.path("/admin/people"), "Back to people"))));
       return;
     }
     show(p, 200, found.get(), AdminPages.takeNotice(p));
   }
 
-  private void show(PageContext p, int status, UserStore.User u, String notice) {
+  private void show(PageContext p, int status, UserStore.User u, Notice notice) {
     AccountView view = SignInFlow.account(p, u);
     PolicyStore.Policy policy = web.policies().get(p.tenant().id());
-    StringBuilder h = new StringBuilder();
-    h.append("<p class=\"crumbs\"><a href=\"").append(esc(p.path("/admin/people"))).append("\">People</a> ›</p>")
-        .append("<div class=\"page-head\"><h1>").append(esc(u.displayName())).append("</h1><p class=\"muted\">")
-        .append(esc(u.username())).append(" · ").append(u.isAdmin() ? "administrator" : "user").append(" · ")
-        .append(u.external() ? "signs in through the external identity provider" : "signs in with a password")
-        .append("</p></div>").append(notice)
-        .append("<section class=\"card\"><div class=\"stats facts\">")
-        .append(stat(u.disabled() ? "Disabled" : "Active", "account"))
-        .append(stat(AdminPages.methods(SignInFlow.activeFactors(view)).isEmpty() ? "None"
-            : AdminPages.methods(SignInFlow.activeFactors(view)), "second factors"))
-        .append(stat(policy.requires(u) ? "Required" : u.external() ? "Exempt" : "Optional", "2FA"))
-        .append(stat(AdminPages.when(u.lastSignInAt()), "last sign-in")).append("</div><div class=\"actions\">")
-        .append(PeoplePages.disableButton(p, u, "person")).append(PeoplePages.requireButton(p, u, "person"))
-        .append("</div></section>");
-    h.append("<section class=\"card\"><h2>Second factors</h2>");
-    if (u.username().equals(p.session().username())) {
-      h.append("<p class=\"small muted\">These are yours: remove them on <a href=\"").append(esc(p.path("/security")))
-          .append("\">your security page</a>, with a code.</p>");
-    }
-    factors(p, h, u, view.factors(), "This person has no authenticator app or phone number.");
-    h.append("<h3>Push devices</h3>");
-    factors(p, h, u, view.devices(), "No phone with the authenticator app is registered.");
+    boolean self = u.username().equals(p.session().username());
+    String methods = AdminPages.methods(SignInFlow.activeFactors(view));
     AccountView.RecoveryCodes rc = view.recoveryCodes();
-    h.append("<h3>Recovery codes</h3><p>").append(rc == null || rc.createdAt() == null ? "None generated."
-        : rc.remaining() + " unused, generated " + esc(AdminPages.when(rc.createdAt())) + ", last used "
-        + esc(rc.lastUsedAt() == null ? "never" : AdminPages.when(rc.lastUsedAt())) + ".").append("</p></section>");
-    h.append(PasswordResetPage.form(p, u));
-    h.append("<section class=\"card\"><h2>Recent activity</h2>");
-    activity(h, web.activity().recent(p.tenant().id(), u.username(), ACTIVITY), "Nothing yet.");
-    h.append("</section>");
-    p.render(status, u.displayName(), h.toString());
+    PersonView page = new PersonView(p.path("/admin/people"), u.displayName(), u.username(), u.isAdmin(), u.external(),
+        notice, u.disabled(), methods.isEmpty() ? "None" : methods,
+        policy.requires(u) ? "Required" : u.external() ? "Exempt" : "Optional", AdminPages.when(u.lastSignInAt()),
+        AdminPages.buttons(p, u, "person"), self ? p.path("/security") : null, factors(view.factors()),
+        factors(view.devices()), rc == null || rc.createdAt() == null ? "None generated."
+            : rc.remaining() + " unused, generated " + AdminPages.when(rc.createdAt()) + ", last used "
+                + (rc.lastUsedAt() == null ? "never" : AdminPages.when(rc.lastUsedAt())) + ".",
+        self ? null : p.path("/admin/people/remove"), AdminPages.MAX_REASON, PasswordResetPage.form(p, u),
+        AdminPages.log(web.activity().recent(p.tenant().id(), u.username(), ACTIVITY)));
+    p.render(status, (out, layout) -> JtepersonGenerated.render(out, null, layout, page));
   }
 
-  private static String stat(String value, String label) {
-    return "<div class=\"stat\"><b>" + esc(value) + "</b><span>" + esc(label) + "</span></div>";
-  }
-
-  private static void factors(PageContext p, StringBuilder h, UserStore.User u, List<AccountView.Factor> factors,
-      String none) {
-    if (factors.isEmpty()) {
-      h.append("<p class=\"muted\">").append(esc(none)).append("</p>");
-      return;
-    }
-    h.append("<ul class=\"list factors\">");
-    for (AccountView.Factor f : factors) {
-      h.append("<li><div><b>").append(esc(describe(f))).append("</b> ")
-          .append("active".equals(f.status()) ? "<span class=\"badge ok\">active</span>"
-              : "<span class=\"badge warn\">not confirmed</span>")
-          .append("<br><span class=\"small muted\">added ").append(esc(AdminPages.when(f.createdAt())))
-          .append(" · last used ").append(esc(f.lastUsedAt() == null ? "never" : AdminPages.when(f.lastUsedAt())))
-          .append("</span></div>");
-      if (u.username().equals(p.session().username())) {
-        h.append("</li>");
-        continue;
-      }
-      h.append("<form method=\"post\" action=\"").append(esc(p.path("/admin/people/remove")))
-          .append("\" class=\"remove\">").append(p.csrfField()).append(hidden("u", u.username()))
-          .append(hidden("id", f.id())).append("<input name=\"reason\" required maxlength=\"").append(AdminPages.MAX_REASON)
-          .append("\" placeholder=\"Reason (the person sees it)\" aria-label=\"Reason for removing ")
-          .append(esc(describe(f))).append("\"><button type=\"submit\" class=\"danger small\">Remove</button></form></li>");
-    }
-    h.append("</ul>");
+  private static List<PersonView.Factor> factors(List<AccountView.Factor> factors) {
+    return factors.stream().map(f -> new PersonView.Factor(f.id(), describe(f), "active".equals(f.status()),
+        AdminPages.when(f.createdAt()), f.lastUsedAt() == null ? "never" : AdminPages.when(f.lastUsedAt()))).toList();
   }
 
   /** "Authenticator app “Work phone”", "Phone +1 ••• 0123", "Push device Pixel 8 (fcm)". */
@@ -124,22 +82,6 @@ final class PersonPage {
     return s.isEmpty() ? s : Character.toLowerCase(s.charAt(0)) + s.substring(1);
   }
 
-  static void activity(StringBuilder h, List<ActivityLog.Entry> entries, String none) {
-    if (entries.isEmpty()) {
-      h.append("<p class=\"muted\">").append(esc(none)).append("</p>");
-      return;
-    }
-    h.append("<div class=\"table-wrap\"><table class=\"log cards\"><thead><tr><th>When</th><th>What</th><th>By</th>")
-        .append("<th>From</th></tr></thead><tbody>");
-    for (ActivityLog.Entry e : entries) {
-      h.append("<tr><td class=\"nowrap\">").append(esc(AdminPages.when(e.at()))).append("</td><td class=\"wide\">")
-          .append(esc(e.detail())).append("</td><td data-label=\"By\">").append(e.byAdmin() ? "<span class=\"badge warn\">"
-              + esc("admin " + e.actor().substring("admin:".length())) + "</span>" : esc(e.actor()))
-          .append("</td><td class=\"small muted\" data-label=\"From\">").append(esc(e.ip() == null ? "—" : e.ip())).append("</td></tr>");
-    }
-    h.append("</tbody></table></div>");
-  }
-
   private void remove(PageContext p, UserStore.User me) {
     Optional<UserStore.User> found = web.users().find(p.tenant().id(), p.form("u"));
     if (found.isEmpty()) {
@@ -150,7 +92,7 @@ final class PersonPage {
     if (u.username().equals(me.username())) {
       // An admin's removal needs only a reason. For their own factors that would be a way round the code
       // the security page asks for: a session left open could strip the admin's 2FA, then add its own.
-      show(p, 403, u, Html.notice("error", "Your own factors are removed on your security page, with a code."
+      show(p, 403, u, Notice.error("Your own factors are removed on your security page, with a code."
           + " Nothing was removed."));
       return;
     }
@@ -159,7 +101,7 @@ final class PersonPage {
     String problem = FACTOR_ID.matcher(id).matches() ? AdminPages.checkText(reason, "The reason", AdminPages.MAX_REASON)
         : "Choose a factor or device to remove.";
     if (problem != null) {
-      show(p, 400, u, Html.notice("error", problem + " Nothing was removed."));
+      show(p, 400, u, Notice.error(problem + " Nothing was removed."));
       return;
     }
     AccountView before = SignInFlow.account(p, u);
@@ -183,7 +125,7 @@ final class PersonPage {
       return;
     }
     if (refused != null) {
-      show(p, 409, u, Html.notice("error", refused + " Nothing was removed."));
+      show(p, 409, u, Notice.error(refused + " Nothing was removed."));
       return;
     }
     // A browser trusted with the removed factor must not skip the factor that replaces it.

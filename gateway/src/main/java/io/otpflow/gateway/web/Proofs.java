@@ -1,13 +1,12 @@
 package io.otpflow.gateway.web;
 
-import static io.otpflow.gateway.web.Html.esc;
-
 import io.otpflow.common.accounts.StoredFactor;
 import io.otpflow.common.events.AccountReply;
 import io.otpflow.common.events.AccountView;
 import io.otpflow.common.events.CheckReply;
 import io.otpflow.common.events.IssuerReply;
 import io.otpflow.gateway.PlatformCalls;
+import io.otpflow.gateway.web.view.ChangeView;
 
 /**
  * The proof a change on the security page needs, from its form: an authenticator-app code or a
@@ -23,28 +22,11 @@ final class Proofs {
   private Proofs() {}
 
   /** The proof form: a code field, and "text me a code" when the person has a confirmed phone. */
-  static String form(PageContext p, AccountView view, String path, String id, String button) {
+  static ChangeView.ProofForm form(PageContext p, AccountView view, String path, String id, String button) {
     boolean sms = p.session().attribute(SMS) != null;
     AccountView.Factor phone = phone(view);
-    String idField = id == null ? "" : "<input type=\"hidden\" name=\"id\" value=\"" + esc(id) + "\">";
-    StringBuilder b = new StringBuilder("<form method=\"post\" action=\"").append(esc(p.path(path))).append("\">")
-        .append(p.csrfField()).append(idField);
-    if (sms && phone != null) {
-      b.append("<input type=\"hidden\" name=\"via\" value=\"sms\"><label for=\"code\">Code we texted to ")
-          .append(esc(phone.phone())).append("</label>");
-    } else {
-      b.append("<label for=\"code\">Code from your authenticator app, or a recovery code</label>");
-    }
-    b.append("<input id=\"code\" name=\"code\" class=\"code\" required autofocus autocomplete=\"one-time-code\""
-        + " autocapitalize=\"none\" spellcheck=\"false\" maxlength=\"20\">")
-        .append("<button type=\"submit\" class=\"primary danger-action\">").append(esc(button)).append("</button></form>");
-    if (phone != null) {
-      b.append("<form method=\"post\" action=\"").append(esc(p.path("/security/proof-sms"))).append("\" class=\"resend\">")
-          .append(p.csrfField()).append(idField).append("<input type=\"hidden\" name=\"next\" value=\"").append(esc(path))
-          .append("\"><button class=\"link\" type=\"submit\">").append(sms ? "Send a new text message" : "Text me a code instead")
-          .append("</button></form>");
-    }
-    return b.toString();
+    return new ChangeView.ProofForm(p.path(path), id, sms && phone != null ? phone.phone() : null, button,
+        phone == null ? null : p.path("/security/proof-sms"), path, sms);
   }
 
   static AccountView.Factor phone(AccountView view) {

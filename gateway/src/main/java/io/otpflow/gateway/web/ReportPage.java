@@ -1,8 +1,8 @@
 package io.otpflow.gateway.web;
 
-import static io.otpflow.gateway.web.Html.esc;
-
+import gg.jte.generated.precompiled.pages.JtereportGenerated;
 import io.otpflow.common.events.AccountView;
+import io.otpflow.gateway.web.view.ReportView;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -73,57 +73,23 @@ final class ReportPage {
     long on = lines.stream().filter(l -> "on".equals(l.status())).count();
     long missing = lines.stream().filter(l -> "missing".equals(l.status())).count();
     long exempt = lines.stream().filter(l -> "exempt".equals(l.status())).count();
-    StringBuilder h = new StringBuilder();
-    h.append("<div class=\"page-head split\"><div><h1>2FA report</h1><p class=\"muted\">Who protects their sign-in, and"
-        + " how. Times are UTC.</p></div><a class=\"button\" href=\"").append(esc(p.path("/admin/report.csv")))
-        .append("\" download>Download CSV</a></div>")
-        .append(AdminPages.unreadNotice(lines.size(), (int) lines.stream().filter(l -> l.view() != null).count()))
-        .append("<section class=\"card\"><div class=\"stats\">")
-        .append(stat(lines.size(), "people")).append(stat(on, "with 2FA")).append(stat(missing, "required, not set up"))
-        .append(stat(exempt, "exempt (external)")).append("</div>");
-    if (!lines.isEmpty()) {
-      int pct = (int) Math.round(100.0 * on / lines.size());
-      h.append("<p class=\"small muted\">").append(pct).append("% have a second factor</p><div class=\"bar\"><i class=\"p")
-          .append(pct / 5 * 5).append("\"></i></div>");
-    }
-    h.append("</section><section class=\"card\"><div class=\"table-wrap\"><table class=\"report cards\"><thead><tr>")
-        .append("<th>Person</th><th>2FA</th><th>App</th><th>Phone</th><th>Push devices</th><th>Recovery codes</th>")
-        .append("<th>Last sign-in</th></tr></thead><tbody>");
-    for (Line l : lines) {
+    List<ReportView.Row> rows = lines.stream().map(l -> {
       UserStore.User u = l.user();
-      h.append("<tr><td><a href=\"").append(esc(p.path("/admin/people/person?u=" + u.username()))).append("\"><b>")
-          .append(esc(u.displayName())).append("</b></a><br><span class=\"small muted\">").append(esc(u.username()))
-          .append(u.disabled() ? " · disabled" : "").append("</span></td><td data-label=\"2FA\">").append(badge(l)).append("</td>")
-          .append(methodCell("App", l.active("totp"))).append(methodCell("Phone", l.active("phone")))
-          .append(methodCell("Push devices", l.active("device"))).append("<td data-label=\"Recovery codes\">")
-          .append(l.view() == null ? "—" : l.view().recoveryCodes() == null || l.view().recoveryCodes().createdAt() == null
-              ? "<span class=\"muted\">none</span>" : l.recoveryLeft() + " left").append("</td><td class=\"small\" data-label=\"Last sign-in\">")
-          .append(esc(AdminPages.when(u.lastSignInAt()))).append("</td></tr>");
-    }
-    h.append("</tbody></table></div></section>");
-    p.render("2FA report", h.toString());
+      return new ReportView.Row(p.path("/admin/people/person?u=" + u.username()), u.displayName(), u.username(),
+          u.disabled(), l.status(), l.required(), methods(l.active("totp")), methods(l.active("phone")),
+          methods(l.active("device")), l.view() == null ? null
+              : l.view().recoveryCodes() == null || l.view().recoveryCodes().createdAt() == null ? "" : l.recoveryLeft() + " left",
+          AdminPages.when(u.lastSignInAt()));
+    }).toList();
+    ReportView view = new ReportView(p.path("/admin/report.csv"),
+        AdminPages.unreadNotice(lines.size(), (int) lines.stream().filter(l -> l.view() != null).count()), lines.size(), on,
+        missing, exempt, lines.isEmpty() ? null : (int) Math.round(100.0 * on / lines.size()), rows);
+    p.render((out, layout) -> JtereportGenerated.render(out, null, layout, view));
   }
 
-  private static String stat(long n, String label) {
-    return "<div class=\"stat\"><b>" + n + "</b><span>" + esc(label) + "</span></div>";
-  }
-
-  private static String badge(Line l) {
-    return switch (l.status()) {
-      case "on" -> "<span class=\"badge ok\">on</span>";
-      case "missing" -> "<span class=\"badge warn\">required, not set up</span>";
-      case "exempt" -> "<span class=\"badge\">exempt</span>";
-      case "unknown" -> "<span class=\"badge err\">could not read</span>";
-      default -> "<span class=\"badge\">off</span>" + (l.required() ? "" : "<br><span class=\"small muted\">optional</span>");
-    } + (l.required() && "on".equals(l.status()) ? "<br><span class=\"small muted\">required</span>" : "");
-  }
-
-  private static String methodCell(String label, List<AccountView.Factor> factors) {
-    if (factors.isEmpty()) {
-      return "<td class=\"muted\" data-label=\"" + label + "\">—</td>";
-    }
-    return "<td data-label=\"" + label + "\"><b>" + factors.size() + "</b><br><span class=\"small muted\">added " + esc(AdminPages.when(added(factors)))
-        + "<br>used " + esc(lastUsed(factors) == null ? "never" : AdminPages.when(lastUsed(factors))) + "</span></td>";
+  private static ReportView.Methods methods(List<AccountView.Factor> factors) {
+    Instant used = lastUsed(factors);
+    return new ReportView.Methods(factors.size(), AdminPages.when(added(factors)), used == null ? "never" : AdminPages.when(used));
   }
 
   private static Instant added(List<AccountView.Factor> factors) {

@@ -1,7 +1,6 @@
 package io.otpflow.gateway.web;
 
-import static io.otpflow.gateway.web.Html.esc;
-
+import gg.jte.generated.precompiled.pages.JteverifyGenerated;
 import io.otpflow.common.events.AccountView;
 import io.otpflow.common.events.CheckReply;
 import io.otpflow.common.events.IssuerReply;
@@ -9,6 +8,8 @@ import io.otpflow.common.events.VerificationView;
 import io.otpflow.gateway.RecoveryCodes;
 import io.otpflow.gateway.web.SecondFactor.Method;
 import io.otpflow.gateway.web.SessionStore.Stage;
+import io.otpflow.gateway.web.view.Notice;
+import io.otpflow.gateway.web.view.VerifyView;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 
@@ -231,6 +232,44 @@ final class SecondFactorPages {
     long locked = SecondFactor.lockedFor(p, user.username());
     String vid = p.session().attribute(SecondFactor.VERIFICATION);
     VerificationView push = m != null && "push".equals(m.key()) && vid != null ? view(p, vid, user) : null;
-    p.render(status, "Verify it's you", SecondFactorView.page(p, user, methods, m, error, locked, vid, push));
+    List<VerifyView.Choice> others = locked > 0 ? List.of() : methods.stream()
+        .filter(x -> m == null || !x.key().equals(m.key())).map(o -> new VerifyView.Choice(o.key(), o.title(), o.hint()))
+        .toList();
+    VerifyView page = new VerifyView(p.tenant().displayName(), user.username(),
+        Notice.error(locked > 0 ? SecondFactor.lockMessage(locked) : error), step(p, m, locked, vid, push), others,
+        p.path("/sign-in/verify"), p.path("/sign-in/push-status"), p.path("/sign-out"));
+    p.render(status, (out, layout) -> JteverifyGenerated.render(out, null, layout, page));
+  }
+
+  /** What the chosen way shows now. */
+  private static VerifyView.Step step(PageContext p, Method m, long locked, String vid, VerificationView push) {
+    if (m == null) {
+      return new VerifyView.Step(VerifyView.Kind.NONE, null, false, false, null, null, null);
+    }
+    if (locked > 0) {
+      return new VerifyView.Step(VerifyView.Kind.LOCKED, null, false, false, null, m.key(), null);
+    }
+    String phone = m.hint().startsWith("A code to ") ? m.hint().substring("A code to ".length()) : "your phone";
+    return switch (m.key()) {
+      case "totp" -> code("Open your authenticator app and enter the code it shows for " + p.tenant().displayName() + ".",
+          false, false);
+      case "recovery_code" -> code("Enter one of the recovery codes you saved when you set up two-step verification."
+          + " Each code works once.", true, false);
+      case "sms" -> vid == null ? start("We will text a code to " + phone + ".", m, "Text me a code")
+          : code("We texted a code to " + phone + ". It is valid for a few minutes.", false, true);
+      default -> vid == null || push == null || !"pending".equals(push.status())
+          ? start("We will send a notification to your phone. Approve it there, and you are in.", m,
+              vid == null ? "Send a notification" : "Send a new notification")
+          : new VerifyView.Step(VerifyView.Kind.PUSH_WAIT, null, false, false, null, m.key(),
+              push.number() == null ? "" : String.format("%02d", push.number()));
+    };
+  }
+
+  private static VerifyView.Step code(String lead, boolean recovery, boolean resend) {
+    return new VerifyView.Step(VerifyView.Kind.CODE, lead, recovery, resend, "Verify", null, null);
+  }
+
+  private static VerifyView.Step start(String lead, Method m, String button) {
+    return new VerifyView.Step(VerifyView.Kind.START, lead, false, false, button, m.key(), null);
   }
 }

@@ -1,8 +1,13 @@
 package io.otpflow.gateway.web;
 
-import static io.otpflow.gateway.web.Html.esc;
-
+import gg.jte.generated.precompiled.pages.JtedoneGenerated;
+import gg.jte.generated.precompiled.pages.JteenrolGenerated;
+import gg.jte.generated.precompiled.pages.JtesetupGenerated;
 import io.otpflow.gateway.web.SessionStore.Stage;
+import io.otpflow.gateway.web.view.DoneView;
+import io.otpflow.gateway.web.view.EnrolView;
+import io.otpflow.gateway.web.view.Notice;
+import io.otpflow.gateway.web.view.SetupView;
 import java.util.List;
 
 /**
@@ -52,18 +57,9 @@ final class SetupPages {
 
   private void choose(PageContext p, int status, String error) {
     String action = p.path("/security/setup");
-    p.render(status, "Set up two-step verification", "<section class=\"card narrow setup\">"
-        + "<h1>Set up two-step verification</h1>"
-        + "<p>" + esc(p.tenant().displayName()) + " requires a second step when you sign in, so that your password"
-        + " alone is not enough. It takes a minute.</p>" + Html.notice("error", error)
-        + "<h2>Authenticator app <span class=\"badge ok\">Recommended</span></h2>"
-        + "<p class=\"muted\">Codes from an app on your phone. Works without signal.</p>"
-        + "<form method=\"post\" action=\"" + esc(action) + "\">" + p.csrfField()
-        + "<input type=\"hidden\" name=\"action\" value=\"app\">"
-        + "<button type=\"submit\" class=\"primary\">Set up the authenticator app</button></form>"
-        + "<h2 class=\"other\">Or: text messages</h2><p class=\"muted\">A code by SMS each time you sign in.</p>"
-        + Enrolment.phoneForm(p, action, "<input type=\"hidden\" name=\"action\" value=\"phone\">")
-        + signOut(p) + "</section>");
+    SetupView view = new SetupView(p.tenant().displayName(), Notice.error(error), action,
+        Enrolment.phoneForm(p, action, "phone"), p.path("/sign-out"));
+    p.render(status, (out, layout) -> JtesetupGenerated.render(out, null, layout, view));
   }
 
   private void submit(PageContext p) {
@@ -74,14 +70,19 @@ final class SetupPages {
     String action = String.valueOf(p.form("action"));
     String confirmPath = p.path("/security/setup");
     switch (action) {
-      case "app" -> step(p, 200, "Set up your authenticator app", Enrolment.startApp(p, user, confirmPath));
+      case "app" -> {
+        Enrolment.AppStart start = Enrolment.startApp(p, user);
+        step(p, 200, "Set up your authenticator app", Notice.error(start.error()), start.app(), null,
+            start.app() == null ? null : new EnrolView.Confirm(confirmPath, "Code from the app"), null);
+      }
       case "phone" -> {
         String[] error = new String[1];
-        String html = Enrolment.startPhone(p, user, confirmPath, error);
-        if (html == null) {
+        String textedTo = Enrolment.startPhone(p, user, error);
+        if (textedTo == null) {
           choose(p, 422, error[0]);
         } else {
-          step(p, 200, "Confirm your phone number", html);
+          step(p, 200, "Confirm your phone number", null, null, textedTo,
+              new EnrolView.Confirm(confirmPath, "Code from the text message"), null);
         }
       }
       case "confirm" -> confirm(p, user);
@@ -94,39 +95,27 @@ final class SetupPages {
     if (c.error() != null) {
       boolean again = p.session().attribute(Enrolment.FACTOR) != null && !c.error().contains("Start again");
       if (again) {
-        step(p, c.locked() ? 429 : 422, "Enter the code", Html.notice("error", c.error())
-            + "<form method=\"post\" action=\"" + esc(p.path("/security/setup")) + "\">" + p.csrfField()
-            + "<input type=\"hidden\" name=\"action\" value=\"confirm\"><label for=\"code\">Code</label>"
-            + "<input id=\"code\" name=\"code\" class=\"code\" required autofocus inputmode=\"numeric\""
-            + " pattern=\"[0-9]{4,10}\" maxlength=\"10\" autocomplete=\"one-time-code\">"
-            + "<button type=\"submit\" class=\"primary\">Confirm</button></form>"
-            + "<p class=\"small\"><a href=\"" + esc(p.path("/security/setup")) + "\">Start again</a></p>");
+        String path = p.path("/security/setup");
+        step(p, c.locked() ? 429 : 422, "Enter the code", Notice.error(c.error()), null, null,
+            new EnrolView.Confirm(path, "Code"), path);
       } else {
         choose(p, 422, c.error());
       }
       return;
     }
     SignInFlow.signIn(p, user, "password, then set up two-step verification");
-    p.render("Two-step verification is on", done(p, c.recoveryCodes()));
+    done(p, c.recoveryCodes());
   }
 
   /** The page after setup: done, and the recovery codes once (when they were made now). */
-  static String done(PageContext p, List<String> codes) {
-    return "<section class=\"card narrow done\"><h1>You're all set</h1>"
-        + Html.notice("ok", "Two-step verification is on. From now on you sign in with your password and a code.")
-        + (codes == null ? "<p>Create recovery codes on your security page, in case you lose your phone.</p>"
-            : "<h2>Save your recovery codes</h2><p>If you lose your phone, each of these codes lets you sign in once."
-                + " Keep them somewhere safe: <b>they are shown only now.</b></p>" + Enrolment.recoveryCodes(codes))
-        + "<a class=\"button primary\" href=\"" + esc(p.path("/security")) + "\">Continue</a></section>";
+  static void done(PageContext p, List<String> codes) {
+    DoneView view = new DoneView(codes, p.path("/security"));
+    p.render((out, layout) -> JtedoneGenerated.render(out, null, layout, view));
   }
 
-  private void step(PageContext p, int status, String title, String html) {
-    p.render(status, title, "<section class=\"card narrow setup\"><h1>" + esc(title) + "</h1>" + html
-        + signOut(p) + "</section>");
-  }
-
-  private static String signOut(PageContext p) {
-    return "<form method=\"post\" action=\"" + esc(p.path("/sign-out")) + "\" class=\"start-over\">" + p.csrfField()
-        + "<button class=\"link\" type=\"submit\">Sign out</button></form>";
+  private void step(PageContext p, int status, String title, Notice error, EnrolView.App app, String textedTo,
+      EnrolView.Confirm confirm, String startAgain) {
+    EnrolView view = new EnrolView(title, true, error, app, textedTo, null, confirm, startAgain, null, p.path("/sign-out"));
+    p.render(status, (out, layout) -> JteenrolGenerated.render(out, null, layout, view));
   }
 }
