@@ -1,5 +1,17 @@
 package io.otpflow.gateway;
 
+import io.otpflow.gateway.api.AccountApi;
+import io.otpflow.gateway.api.AnswerApi;
+import io.otpflow.gateway.api.Problems;
+import io.otpflow.gateway.api.TwilioWebhook;
+import io.otpflow.gateway.api.UsersApi;
+import io.otpflow.gateway.api.VerificationApi;
+import io.otpflow.gateway.dev.DevDevices;
+import io.otpflow.gateway.dev.DevOutboxPage;
+import io.otpflow.gateway.dev.DevOutboxRoute;
+import io.otpflow.gateway.platform.PlatformCalls;
+import io.otpflow.gateway.store.AnswerRateLimit;
+
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.otpflow.common.Metrics;
@@ -94,7 +106,7 @@ public final class GatewayService implements AutoCloseable {
     router.post(account + "/devices").handler(accounts::validateAccount).handler(api::requireJsonObject).handler(accounts::registerDevice);
     router.get(account + "/devices").handler(accounts::validateAccount).handler(accounts::listDevices);
     router.delete(account + "/devices/:factor").handler(accounts::validateAccount).handler(api::optionalJsonObject).handler(accounts::removeDevice);
-    io.otpflow.gateway.web.WebPlatform web = io.otpflow.gateway.web.WebPlatform.create(config, calls, redis,
+    io.otpflow.gateway.pages.WebPlatform web = io.otpflow.gateway.pages.WebPlatform.create(config, calls, redis,
         java.time.Clock.systemUTC(), ctx -> AnswerRateLimit.clientOf(ctx.request().remoteAddress().hostAddress(),
             ctx.request().getHeader("x-forwarded-for"), config.trustedProxies()), config.metricsSources());
     UsersApi users = new UsersApi(web);
@@ -108,7 +120,7 @@ public final class GatewayService implements AutoCloseable {
         .handler(users::setPassword);
     router.get("/v1/policy").handler(users::requireAdmin).handler(users::policy);
     router.put("/v1/policy").handler(users::requireAdmin).handler(api::requireJsonObject).handler(users::setPolicy);
-    io.otpflow.gateway.web.WebRoutes.mount(router, web);
+    io.otpflow.gateway.pages.WebRoutes.mount(router, web);
     if (config.twilioAuthToken() != null) {
       TwilioWebhook webhook = new TwilioWebhook(config.twilioAuthToken(), config.publicUrl(), kafka, registry);
       router.post(TwilioWebhook.PATH).handler(webhook::handle);

@@ -86,7 +86,7 @@ final class TestPlatform implements AutoCloseable {
     e.put("OTPFLOW_HTTP_HOST", "127.0.0.1");
     e.put("OTPFLOW_GATEWAY_PORT", Integer.toString(gatewayPort));
     e.put("OTPFLOW_PUBLIC_URL", gateway);
-    e.put("OTPFLOW_STATUS_CALLBACK_URL", gateway + io.otpflow.gateway.TwilioWebhook.PATH);
+    e.put("OTPFLOW_STATUS_CALLBACK_URL", gateway + io.otpflow.gateway.api.TwilioWebhook.PATH);
     e.put("OTPFLOW_REQUEST_TIMEOUT", "3s");
     e.putAll(overrides);
     env = Map.copyOf(e);

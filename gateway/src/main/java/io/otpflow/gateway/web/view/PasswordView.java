@@ -1,5 +1,0 @@
-package io.otpflow.gateway.web.view;
-
-/** A signed-in person's password change ({@code pages/password.jte}). */
-public record PasswordView(String action, String username, Notice error, int minPassword, int maxPassword,
-    String back) {}

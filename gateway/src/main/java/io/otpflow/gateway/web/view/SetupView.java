@@ -1,4 +1,0 @@
-package io.otpflow.gateway.web.view;
-
-/** The forced setup's first page ({@code pages/setup.jte}): the app first, a phone number as the alternative. */
-public record SetupView(String company, Notice error, String appAction, PhoneFormView phone, String signOutAction) {}
