@@ -15,16 +15,21 @@ import io.otpflow.gateway.pages.view.PhoneFormView;
  * one only within {@link SecurityPages#FRESH} of signing in with it (else: sign in again), so a
  * browser left signed in cannot quietly gain someone a second factor.
  */
-final class AddFactorPages {
+public final class AddFactorPages {
   private final WebPlatform web;
 
-  AddFactorPages(WebPlatform web) {
+  public AddFactorPages(WebPlatform web) {
     this.web = web;
   }
 
-  void register(WebRoutes routes) {
-    routes.post("/security/app", p -> add(p, true));
-    routes.post("/security/phone", p -> add(p, false));
+  /** POST /security/app. */
+  public void addApp(PageContext p) {
+    add(p, true);
+  }
+
+  /** POST /security/phone. */
+  public void addPhone(PageContext p) {
+    add(p, false);
   }
 
   private void add(PageContext p, boolean app) {

@@ -58,22 +58,13 @@ public final class AdminPages {
 
   private AdminPages() {}
 
-  /** Registers every admin page; called once from {@link WebRoutes#mount}. */
-  public static void register(WebRoutes routes, WebPlatform web) {
-    new PeoplePages(web).register(routes);
-    new PasswordResetPage(web).register(routes);
-    new PolicyPage(web).register(routes);
-    new ReportPage(web).register(routes);
-    new OperatorPage(web).register(routes);
-  }
-
   /** A page only for this company's admins: they get the admin (the signed-in person). */
   @FunctionalInterface
-  interface AdminHandler {
+  public interface AdminHandler {
     void handle(PageContext page, UserStore.User admin) throws Exception;
   }
 
-  static WebRoutes.PageHandler admin(AdminHandler handler) {
+  public static WebRoutes.PageHandler admin(AdminHandler handler) {
     return p -> {
       if (!p.session().signedIn()) {
         p.redirect(p.path("/sign-in"));

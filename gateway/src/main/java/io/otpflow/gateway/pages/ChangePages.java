@@ -24,22 +24,26 @@ import java.util.List;
  * phone ({@link Proofs}); the registry checks it, and a wrong or missing one changes nothing. Also
  * revoking a trusted browser, which needs no code.
  */
-final class ChangePages {
+public final class ChangePages {
   private final WebPlatform web;
 
-  ChangePages(WebPlatform web) {
+  public ChangePages(WebPlatform web) {
     this.web = web;
   }
 
-  void register(WebRoutes routes) {
-    routes.get("/security/remove", p -> ask(p, "remove", 200, null));
-    routes.post("/security/remove", this::remove);
-    routes.get("/security/off", p -> ask(p, "off", 200, null));
-    routes.post("/security/off", this::off);
-    routes.get("/security/recovery-codes", p -> ask(p, "recovery-codes", 200, null));
-    routes.post("/security/recovery-codes", this::recoveryCodes);
-    routes.post("/security/proof-sms", this::proofSms);
-    routes.post("/security/trusted/revoke", this::revokeTrust);
+  /** GET /security/remove?id=…: confirm removing one factor or device. */
+  public void askRemove(PageContext p) {
+    ask(p, "remove", 200, null);
+  }
+
+  /** GET /security/off: confirm turning 2FA off. */
+  public void askOff(PageContext p) {
+    ask(p, "off", 200, null);
+  }
+
+  /** GET /security/recovery-codes: confirm making new recovery codes. */
+  public void askRecoveryCodes(PageContext p) {
+    ask(p, "recovery-codes", 200, null);
   }
 
   /** The confirmation page of a change: what it does, and the proof form. */
@@ -77,7 +81,7 @@ final class ChangePages {
     p.render(status, (out, layout) -> JtechangeGenerated.render(out, null, layout, page));
   }
 
-  private void remove(PageContext p) {
+  public void remove(PageContext p) {
     UserStore.User user = SecurityPages.signedIn(p);
     if (user == null) {
       return;
@@ -96,7 +100,7 @@ final class ChangePages {
     p.redirect(p.path("/security?done=removed"));
   }
 
-  private void off(PageContext p) {
+  public void off(PageContext p) {
     UserStore.User user = SecurityPages.signedIn(p);
     if (user == null) {
       return;
@@ -150,7 +154,7 @@ final class ChangePages {
     return Proofs.refusal(p, user, reply);
   }
 
-  private void recoveryCodes(PageContext p) {
+  public void recoveryCodes(PageContext p) {
     UserStore.User user = SecurityPages.signedIn(p);
     if (user == null) {
       return;
@@ -171,7 +175,7 @@ final class ChangePages {
     p.render((out, layout) -> JterecoveryCodesGenerated.render(out, null, layout, codes));
   }
 
-  private void proofSms(PageContext p) {
+  public void proofSms(PageContext p) {
     UserStore.User user = SecurityPages.signedIn(p);
     if (user == null) {
       return;
@@ -191,7 +195,7 @@ final class ChangePages {
     p.redirect(p.path(back));
   }
 
-  private void revokeTrust(PageContext p) {
+  public void revokeTrust(PageContext p) {
     UserStore.User user = SecurityPages.signedIn(p);
     if (user == null) {
       return;

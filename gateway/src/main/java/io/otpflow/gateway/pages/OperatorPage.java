@@ -3,6 +3,7 @@ package io.otpflow.gateway.pages;
 import gg.jte.generated.precompiled.pages.JteoperatorGenerated;
 import gg.jte.generated.precompiled.tag.JteoperatorLiveGenerated;
 import io.otpflow.gateway.pages.view.Notice;
+import io.otpflow.gateway.store.UserStore;
 import io.otpflow.gateway.pages.view.OperatorView;
 import io.otpflow.gateway.pages.view.OperatorView.Channel;
 import io.otpflow.gateway.pages.view.OperatorView.Live;
@@ -28,7 +29,7 @@ import java.util.TreeMap;
  * ({@code values}) and the live part of the page ({@code html}), which otpflow.js polls
  * ({@code data-refresh}) to keep the page current. The numbers count since each service started.
  */
-final class OperatorPage {
+public final class OperatorPage {
   static final int REFRESH_SECONDS = 5;
   private static final List<String> STAGES = List.of("requested", "sent", "delivered", "verified", "rate_limited", "failed",
       "denied", "expired", "locked");
@@ -38,19 +39,9 @@ final class OperatorPage {
   private final WebPlatform web;
   private final MetricsReader reader;
 
-  OperatorPage(WebPlatform web) {
+  public OperatorPage(WebPlatform web) {
     this.web = web;
     this.reader = new MetricsReader(web.metricsSources());
-  }
-
-  void register(WebRoutes routes) {
-    routes.get("/admin/operator", AdminPages.admin((p, me) -> page(p)));
-    routes.get("/admin/operator.json", AdminPages.admin((p, me) -> {
-      Numbers n = read(p.tenant().id());
-      JsonObject values = new JsonObject();
-      n.values().forEach(values::put);
-      p.json(200, new JsonObject().put("values", values).put("html", live(n)));
-    }));
   }
 
   /** What the page shows: funnel stages per channel, failures, rate limits, dead letters. */
@@ -108,7 +99,16 @@ final class OperatorPage {
     return i < 0 ? CHANNELS.size() : i;
   }
 
-  private void page(PageContext p) {
+  /** GET /admin/operator.json: the numbers and the live part's HTML, which the page polls. */
+  public void json(PageContext p, UserStore.User me) {
+    Numbers n = read(p.tenant().id());
+    JsonObject values = new JsonObject();
+    n.values().forEach(values::put);
+    p.json(200, new JsonObject().put("values", values).put("html", live(n)));
+  }
+
+  /** GET /admin/operator. */
+  public void page(PageContext p, UserStore.User me) {
     OperatorView view = new OperatorView(p.tenant().displayName(), p.path("/admin/operator.json"), REFRESH_SECONDS,
         liveView(read(p.tenant().id())));
     p.render((out, layout) -> JteoperatorGenerated.render(out, null, layout, view));

@@ -14,19 +14,14 @@ import java.util.Objects;
  * and counted against the same per-username limit when wrong), then the new one twice. A change
  * ends every other session of theirs, and this browser continues under a new session id.
  */
-final class PasswordPages {
+public final class PasswordPages {
   private final WebPlatform web;
 
-  PasswordPages(WebPlatform web) {
+  public PasswordPages(WebPlatform web) {
     this.web = web;
   }
 
-  void register(WebRoutes routes) {
-    routes.get("/security/password", this::form);
-    routes.post("/security/password", this::change);
-  }
-
-  private void form(PageContext p) {
+  public void form(PageContext p) {
     if (!p.session().signedIn()) {
       p.redirect(p.path("/sign-in"));
       return;
@@ -40,7 +35,7 @@ final class PasswordPages {
     p.render(status, (out, layout) -> JtepasswordGenerated.render(out, null, layout, view));
   }
 
-  private void change(PageContext p) {
+  public void change(PageContext p) {
     if (!p.session().signedIn()) {
       p.redirect(p.path("/sign-in"));
       return;

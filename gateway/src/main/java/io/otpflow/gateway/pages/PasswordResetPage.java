@@ -12,16 +12,12 @@ import java.util.Optional;
  * on their security page. Not for the admin's own password (that one takes the current password, on
  * the security page) and not for people who sign in through the identity provider.
  */
-final class PasswordResetPage {
+public final class PasswordResetPage {
   static final String NOTICE_KEY = "password-set";
   private final WebPlatform web;
 
-  PasswordResetPage(WebPlatform web) {
+  public PasswordResetPage(WebPlatform web) {
     this.web = web;
-  }
-
-  void register(WebRoutes routes) {
-    routes.post("/admin/people/password", AdminPages.admin(this::reset));
   }
 
   /** The form on the person's page; null where a reset does not apply. */
@@ -32,7 +28,7 @@ final class PasswordResetPage {
     return new PersonView.PasswordReset(p.path("/admin/people/password"), UserStore.MIN_PASSWORD, UserStore.MAX_PASSWORD);
   }
 
-  private void reset(PageContext p, UserStore.User me) {
+  public void reset(PageContext p, UserStore.User me) {
     Optional<UserStore.User> found = web.users().find(p.tenant().id(), p.form("u"));
     if (found.isEmpty()) {
       AdminPages.redirect(p, p.path("/admin/people"), "no-person");

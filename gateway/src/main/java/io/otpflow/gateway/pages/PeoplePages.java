@@ -18,22 +18,14 @@ import java.util.Optional;
  * creates one (a password, or sign-in through the external identity provider); and the buttons that
  * disable or enable a person (disabling ends their sessions) and require 2FA of one person.
  */
-final class PeoplePages {
+public final class PeoplePages {
   private final WebPlatform web;
 
-  PeoplePages(WebPlatform web) {
+  public PeoplePages(WebPlatform web) {
     this.web = web;
   }
 
-  void register(WebRoutes routes) {
-    routes.get("/admin/people", AdminPages.admin(this::list));
-    routes.post("/admin/people", AdminPages.admin(this::create));
-    routes.post("/admin/people/disabled", AdminPages.admin(this::setDisabled));
-    routes.post("/admin/people/required", AdminPages.admin(this::setRequired));
-    new PersonPage(web).register(routes);
-  }
-
-  private void list(PageContext p, UserStore.User me) {
+  public void list(PageContext p, UserStore.User me) {
     show(p, 200, AdminPages.takeNotice(p), new NewPerson("", "", false, "user"));
   }
 
@@ -56,7 +48,7 @@ final class PeoplePages {
     p.render(status, (out, layout) -> JtepeopleGenerated.render(out, null, layout, view));
   }
 
-  private void create(PageContext p, UserStore.User me) {
+  public void create(PageContext p, UserStore.User me) {
     String username = Optional.ofNullable(p.form("username")).orElse("").toLowerCase(Locale.ROOT);
     String name = Optional.ofNullable(p.form("display_name")).orElse("");
     String password = p.routing().request().getFormAttribute("password"); // as typed: spaces count
@@ -94,7 +86,7 @@ final class PeoplePages {
     AdminPages.redirect(p, p.path("/admin/people/person?u=" + username), "created");
   }
 
-  private void setDisabled(PageContext p, UserStore.User me) {
+  public void setDisabled(PageContext p, UserStore.User me) {
     Optional<UserStore.User> user = web.users().find(p.tenant().id(), p.form("u"));
     boolean disable = "true".equals(p.form("disabled"));
     if (user.isEmpty()) {
@@ -116,7 +108,7 @@ final class PeoplePages {
     AdminPages.redirect(p, back(p, u), disable ? "disabled" : "enabled");
   }
 
-  private void setRequired(PageContext p, UserStore.User me) {
+  public void setRequired(PageContext p, UserStore.User me) {
     Optional<UserStore.User> user = web.users().find(p.tenant().id(), p.form("u"));
     boolean required = "true".equals(p.form("required"));
     if (user.isEmpty()) {

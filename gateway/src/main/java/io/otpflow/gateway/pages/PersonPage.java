@@ -21,22 +21,17 @@ import java.util.regex.Pattern;
  * the account's audit events, and the page records it in the person's activity, which their security
  * page shows them, and in the company's audit log), and their recent activity.
  */
-final class PersonPage {
+public final class PersonPage {
   private static final Pattern FACTOR_ID = Pattern.compile("(FA|DV)[0-9a-f]{32}");
   private static final int ACTIVITY = 25;
 
   private final WebPlatform web;
 
-  PersonPage(WebPlatform web) {
+  public PersonPage(WebPlatform web) {
     this.web = web;
   }
 
-  void register(WebRoutes routes) {
-    routes.get("/admin/people/person", AdminPages.admin(this::show));
-    routes.post("/admin/people/remove", AdminPages.admin(this::remove));
-  }
-
-  private void show(PageContext p, UserStore.User me) {
+  public void show(PageContext p, UserStore.User me) {
     Optional<UserStore.User> found = web.users().find(p.tenant().id(), p.form("u"));
     if (found.isEmpty()) {
       p.render(404, WebRoutes.message(Message.card("No such person", null, null,
@@ -85,7 +80,7 @@ final class PersonPage {
     return s.isEmpty() ? s : Character.toLowerCase(s.charAt(0)) + s.substring(1);
   }
 
-  private void remove(PageContext p, UserStore.User me) {
+  public void remove(PageContext p, UserStore.User me) {
     Optional<UserStore.User> found = web.users().find(p.tenant().id(), p.form("u"));
     if (found.isEmpty()) {
       AdminPages.redirect(p, p.path("/admin/people"), "no-person");

@@ -13,19 +13,18 @@ import io.otpflow.gateway.pages.view.PolicyView;
  * sign-ins), explained in the words a person will meet at sign-in, and the company's audit log of
  * admin actions.
  */
-final class PolicyPage {
+public final class PolicyPage {
   private static final int AUDIT = 50;
 
   private final WebPlatform web;
 
-  PolicyPage(WebPlatform web) {
+  public PolicyPage(WebPlatform web) {
     this.web = web;
   }
 
-  void register(WebRoutes routes) {
-    routes.get("/admin/policy", AdminPages.admin((p, me) -> show(p, 200, AdminPages.takeNotice(p),
-        web.policies().get(p.tenant().id()))));
-    routes.post("/admin/policy", AdminPages.admin(this::save));
+  /** GET /admin/policy. */
+  public void form(PageContext p, UserStore.User me) {
+    show(p, 200, AdminPages.takeNotice(p), web.policies().get(p.tenant().id()));
   }
 
   private void show(PageContext p, int status, Notice notice, Policy policy) {
@@ -34,7 +33,7 @@ final class PolicyPage {
     p.render(status, (out, layout) -> JtepolicyGenerated.render(out, null, layout, view));
   }
 
-  private void save(PageContext p, UserStore.User me) {
+  public void save(PageContext p, UserStore.User me) {
     String mode = p.form("mode");
     String grace = p.form("grace_sign_ins");
     Policy current = web.policies().get(p.tenant().id());

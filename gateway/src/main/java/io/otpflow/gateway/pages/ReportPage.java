@@ -20,20 +20,15 @@ import java.util.Objects;
  * injection: a cell that starts with = + - @ tab or CR gets a leading single quote, so a spreadsheet
  * shows a display name like {@code =HYPERLINK(…)} as text.
  */
-final class ReportPage {
+public final class ReportPage {
   private static final List<String> COLUMNS = List.of("username", "display_name", "role", "sign_in", "disabled",
       "two_factor", "required", "apps", "app_added", "app_last_used", "phones", "phone_added", "phone_last_used",
       "push_devices", "push_added", "push_last_used", "recovery_codes_left", "recovery_codes_last_used", "last_sign_in");
 
   private final WebPlatform web;
 
-  ReportPage(WebPlatform web) {
+  public ReportPage(WebPlatform web) {
     this.web = web;
-  }
-
-  void register(WebRoutes routes) {
-    routes.get("/admin/report", AdminPages.admin((p, me) -> html(p)));
-    routes.get("/admin/report.csv", AdminPages.admin((p, me) -> csv(p)));
   }
 
   /** One person's line: their 2FA in words and numbers. {@code view} is null when the registry did not answer. */
@@ -71,7 +66,8 @@ final class ReportPage {
     return lines;
   }
 
-  private void html(PageContext p) {
+  /** GET /admin/report. */
+  public void html(PageContext p, UserStore.User me) {
     List<Line> lines = lines(p);
     long on = lines.stream().filter(l -> "on".equals(l.status())).count();
     long missing = lines.stream().filter(l -> "missing".equals(l.status())).count();
@@ -105,7 +101,8 @@ final class ReportPage {
         .orElse(null);
   }
 
-  private void csv(PageContext p) {
+  /** GET /admin/report.csv. */
+  public void csv(PageContext p, UserStore.User me) {
     StringBuilder out = new StringBuilder();
     row(out, COLUMNS);
     for (Line l : lines(p)) {

@@ -24,17 +24,11 @@ import java.util.List;
  * the page only learns it by asking the platform: the browser's poll merely submits the form, whose
  * handler asks again before signing in. The pending verification is a session attribute.
  */
-final class SecondFactorPages {
+public final class SecondFactorPages {
   private final WebPlatform web;
 
-  SecondFactorPages(WebPlatform web) {
+  public SecondFactorPages(WebPlatform web) {
     this.web = web;
-  }
-
-  void register(WebRoutes routes) {
-    routes.get("/sign-in/verify", this::form);
-    routes.post("/sign-in/verify", this::submit);
-    routes.get("/sign-in/push-status", this::pushStatus);
   }
 
   /** The signing-in person, or null after redirecting a session that is not at this step. */
@@ -47,14 +41,14 @@ final class SecondFactorPages {
     return user;
   }
 
-  private void form(PageContext p) {
+  public void form(PageContext p) {
     UserStore.User user = user(p);
     if (user != null) {
       show(p, user, 200, null);
     }
   }
 
-  private void submit(PageContext p) {
+  public void submit(PageContext p) {
     UserStore.User user = user(p);
     if (user == null) {
       return;
@@ -166,7 +160,7 @@ final class SecondFactorPages {
   }
 
   /** GET …/push-status: {"status": …} of the session's push, for the page's poll; the poll decides nothing. */
-  private void pushStatus(PageContext p) {
+  public void pushStatus(PageContext p) {
     String vid = p.session().stage() == Stage.SECOND_FACTOR ? p.session().attribute(SecondFactor.VERIFICATION) : null;
     UserStore.User user = vid == null ? null : web.users().find(p.tenant().id(), p.session().username()).orElse(null);
     VerificationView v = user == null ? null : view(p, vid, user);

@@ -24,7 +24,7 @@ import java.util.Map;
  * devices) with remove, adding one, recovery codes, trusted browsers, turning 2FA off, their recent
  * sign-ins and 2FA events, and what an admin changed on their account since they last looked.
  */
-final class SecurityPages {
+public final class SecurityPages {
   /** How recent the sign-in must be to add a factor to a person who has 2FA already. */
   static final Duration FRESH = Duration.ofMinutes(10);
   private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("d MMM yyyy, HH:mm 'UTC'", Locale.ENGLISH)
@@ -38,12 +38,8 @@ final class SecurityPages {
 
   private final WebPlatform web;
 
-  SecurityPages(WebPlatform web) {
+  public SecurityPages(WebPlatform web) {
     this.web = web;
-  }
-
-  void register(WebRoutes routes) {
-    routes.get("/security", this::overview);
   }
 
   /** The signed-in person, or null after sending any other session where it belongs. */
@@ -67,7 +63,7 @@ final class SecurityPages {
         && !SignInFlow.TRUSTED_BROWSER.equals(p.session().attribute(SignInFlow.VIA)));
   }
 
-  private void overview(PageContext p) {
+  public void overview(PageContext p) {
     UserStore.User user = signedIn(p);
     if (user == null) {
       return;

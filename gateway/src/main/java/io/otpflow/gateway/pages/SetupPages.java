@@ -20,16 +20,11 @@ import java.util.List;
  * first, a phone number as the alternative; once confirmed, the person is signed in and sees their
  * recovery codes, once.
  */
-final class SetupPages {
+public final class SetupPages {
   private final WebPlatform web;
 
-  SetupPages(WebPlatform web) {
+  public SetupPages(WebPlatform web) {
     this.web = web;
-  }
-
-  void register(WebRoutes routes) {
-    routes.get("/security/setup", this::form);
-    routes.post("/security/setup", this::submit);
   }
 
   private UserStore.User user(PageContext p) {
@@ -51,7 +46,7 @@ final class SetupPages {
     return user;
   }
 
-  private void form(PageContext p) {
+  public void form(PageContext p) {
     if (user(p) != null) {
       choose(p, 200, null);
     }
@@ -64,7 +59,7 @@ final class SetupPages {
     p.render(status, (out, layout) -> JtesetupGenerated.render(out, null, layout, view));
   }
 
-  private void submit(PageContext p) {
+  public void submit(PageContext p) {
     UserStore.User user = user(p);
     if (user == null) {
       return;

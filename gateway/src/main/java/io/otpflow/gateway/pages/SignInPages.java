@@ -18,7 +18,7 @@ import java.util.Optional;
  * {@link UserStore#authenticate}); failures are limited per username and per client address,
  * counted the same way whether the username exists or not.
  */
-final class SignInPages {
+public final class SignInPages {
   /** Failed passwords one username may have per window before sign-in pauses for it. */
   static final int MAX_FAILURES_PER_USER = 10;
   /** Failed passwords one client address may have per window (a whole office shares one address). */
@@ -27,18 +27,16 @@ final class SignInPages {
 
   private final WebPlatform web;
 
-  SignInPages(WebPlatform web) {
+  public SignInPages(WebPlatform web) {
     this.web = web;
   }
 
-  void register(WebRoutes routes) {
-    routes.get("/", p -> p.redirect(p.path(p.session().signedIn() ? "/security" : "/sign-in")));
-    routes.get("/sign-in", this::form);
-    routes.post("/sign-in", this::signIn);
-    routes.post("/sign-out", this::signOut);
+  /** GET /: the security page when signed in, else sign-in. */
+  public void home(PageContext p) {
+    p.redirect(p.path(p.session().signedIn() ? "/security" : "/sign-in"));
   }
 
-  private void form(PageContext p) {
+  public void form(PageContext p) {
     if (p.session().signedIn()) {
       p.redirect(p.path("/security"));
       return;
@@ -52,7 +50,7 @@ final class SignInPages {
     p.render(status, (out, layout) -> JtesignInGenerated.render(out, null, layout, view));
   }
 
-  private void signIn(PageContext p) {
+  public void signIn(PageContext p) {
     String tenant = p.tenant().id();
     String typed = Optional.ofNullable(p.form("username")).orElse("");
     String username = typed.toLowerCase(Locale.ROOT);
@@ -84,7 +82,7 @@ final class SignInPages {
     SignInFlow.afterPassword(p, user.get());
   }
 
-  private void signOut(PageContext p) {
+  public void signOut(PageContext p) {
     Instant now = web.clock().instant();
     if (p.session().username() != null) {
       web.activity().record(p.tenant().id(), p.session().username(),

@@ -51,7 +51,11 @@ public final class WebRoutes {
     this.router = router;
   }
 
-  public static void mount(Router router, WebPlatform web) {
+  /**
+   * Mounts the assets, the guard of every page and the redirect of "/"; the pages themselves are
+   * registered on the answer, in the gateway's route table.
+   */
+  public static WebRoutes mount(Router router, WebPlatform web) {
     WebRoutes routes = new WebRoutes(web, router);
     router.route("/assets/*").handler(ctx -> {
       headers(ctx);
@@ -64,10 +68,7 @@ public final class WebRoutes {
         .putHeader("location", web.tenants().all().size() == 1
             ? "/t/" + web.tenants().all().iterator().next().id() + "/sign-in" : "/t/")
         .end());
-    new SignInPages(web).register(routes);
-    new PasswordPages(web).register(routes);
-    AdminPages.register(routes, web);
-    PersonPages.register(web, routes);
+    return routes;
   }
 
   /** Registers a page: {@code path} is relative to /t/{tenant}, e.g. "/sign-in". */
