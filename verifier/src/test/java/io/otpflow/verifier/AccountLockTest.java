@@ -37,7 +37,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.UnifiedJedis;
 
 /**
  * The account lock as the verifier applies it to whole checks, on a real Redis: concurrent wrong
@@ -50,7 +50,7 @@ class AccountLockTest {
   private static final Instant T0 = Instant.parse("2026-03-01T12:00:00Z");
   private static final CodeMac MAC = new CodeMac("account lock test key, thirty-two bytes".getBytes(StandardCharsets.UTF_8));
   private static final int THRESHOLD = 3;
-  private static RedisClient redis;
+  private static UnifiedJedis redis;
   private final String tenantId = "l-" + hex(6);
   private final Tenant tenant = new Tenant(tenantId, "Test", TenantDirectory.sha256(tenantId), 6, Duration.ofMinutes(5), 5,
       "{code}", null, "US", Tenant.SendLimits.DEFAULTS,
