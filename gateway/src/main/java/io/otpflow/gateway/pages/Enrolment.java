@@ -49,7 +49,9 @@ final class Enrolment {
       return new AppStart(null, refusal(e.reply()));
     }
     keep(p, e.factorId());
-    return new AppStart(new EnrolView.App(QrCodes.png(e.otpauthUri()), Base32.grouped(e.secret()), e.secret()), null);
+    // The app shows the person's username, not their registry account (~username, HostedAccounts).
+    String uri = PlatformCalls.otpauthUri(p.tenant(), user.username(), e.secret(), p.tenant().totp());
+    return new AppStart(new EnrolView.App(QrCodes.png(uri), Base32.grouped(e.secret()), e.secret()), null);
   }
 
   /** Starts a phone enrolment (a confirmation SMS): the masked number it went to, or null with {@code error} set. */
