@@ -1,5 +1,7 @@
 package io.otpflow.gateway;
 
+import io.otpflow.gateway.store.AnswerRateLimit;
+
 import io.otpflow.common.CodeMac;
 import io.otpflow.common.Env;
 import io.otpflow.common.PlatformKeys;

@@ -1,5 +1,13 @@
 package io.otpflow.gateway;
 
+import io.otpflow.gateway.api.AccountApi;
+import io.otpflow.gateway.api.AnswerApi;
+import io.otpflow.gateway.api.Problems;
+import io.otpflow.gateway.api.TwilioWebhook;
+import io.otpflow.gateway.api.VerificationApi;
+import io.otpflow.gateway.platform.PlatformCalls;
+import io.otpflow.gateway.store.AnswerRateLimit;
+
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.otpflow.common.Metrics;
@@ -41,7 +49,7 @@ public final class GatewayService implements AutoCloseable {
       admin = Readiness.admin(config.kafka());
       http = vertx.createHttpServer().requestHandler(router(vertx, config)).listen(config.httpPort(), config.httpHost())
           .await(10, TimeUnit.SECONDS);
-      management = vertx.createHttpServer().requestHandler(managementRouter(vertx))
+      management = vertx.createHttpServer().requestHandler(Routes.management(vertx, registry, readiness()))
           .listen(config.managementPort(), config.httpHost()).await(10, TimeUnit.SECONDS);
     } catch (Exception | Error e) {
       kafka.close(); // its reply reader would otherwise keep the JVM alive after a failed start
@@ -59,13 +67,6 @@ public final class GatewayService implements AutoCloseable {
   /** With the registry {@code vertx} reports into (see ServiceVertx); the gateway closes it. */
   public static GatewayService start(GatewayConfig config, Vertx vertx, PrometheusMeterRegistry registry) throws Exception {
     return new GatewayService(config, vertx, registry);
-  }
-
-  /** The management port: /metrics and the health checks, for Prometheus and the orchestrator only. */
-  private Router managementRouter(Vertx vertx) {
-    Router router = Router.router(vertx);
-    ServiceHttp.addOperationalRoutes(vertx, router, registry, readiness());
-    return router;
   }
 
   private Map<String, Callable<Boolean>> readiness() {
@@ -94,63 +95,12 @@ public final class GatewayService implements AutoCloseable {
       ctx.next();
     });
     router.route().handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
-    // Before the API-key check of /v1/*: a device answers with its signature, an API key is optional.
-    router.post(AnswerApi.ROUTE).handler(api::authenticateIfKeyed).handler(answers::limitUnauthenticated)
-        .handler(api::requireJsonObject).handler(answers::answer);
-    router.route("/v1/*").handler(api::authenticate);
-    HostedAccountGuard hosted = new HostedAccountGuard(redis);
-    router.post("/v1/verifications").handler(api::requireJsonObject).handler(api::validateSend)
-        .handler(hosted::verificationBody).handler(api::send);
-    router.get("/v1/verifications/:id").handler(api::status);
-    router.post("/v1/verifications/:id/check").handler(api::requireJsonObject).handler(api::check);
-    AccountApi accounts = new AccountApi(config.codeMac(), config.factorBox(), config.addressBox(), calls);
-    String account = "/v1/accounts/:account";
-    // Before every account route: the hosted pages' people are not the application key's to manage.
-    router.route(account).handler(hosted::accountPath);
-    router.route(account + "/*").handler(hosted::accountPath);
-    router.get(account).handler(accounts::validateAccount).handler(accounts::get);
-    router.post(account + "/factors/totp").handler(accounts::validateAccount).handler(api::optionalJsonObject).handler(accounts::enrollTotp);
-    router.post(account + "/factors/phone").handler(accounts::validateAccount).handler(api::requireJsonObject).handler(accounts::enrollPhone);
-    router.get(account + "/factors/:factor/qr.png").handler(accounts::validateAccount).handler(accounts::qrPng);
-    router.post(account + "/factors/:factor/confirm").handler(accounts::validateAccount).handler(api::requireJsonObject).handler(accounts::confirm);
-    router.delete(account + "/factors").handler(accounts::validateAccount).handler(api::optionalJsonObject).handler(accounts::turnOff);
-    router.delete(account + "/factors/:factor").handler(accounts::validateAccount).handler(api::optionalJsonObject).handler(accounts::removeFactor);
-    router.post(account + "/recovery-codes").handler(accounts::validateAccount).handler(api::optionalJsonObject).handler(accounts::generateRecoveryCodes);
-    router.post(account + "/devices").handler(accounts::validateAccount).handler(api::requireJsonObject).handler(accounts::registerDevice);
-    router.get(account + "/devices").handler(accounts::validateAccount).handler(accounts::listDevices);
-    router.delete(account + "/devices/:factor").handler(accounts::validateAccount).handler(api::optionalJsonObject).handler(accounts::removeDevice);
-    io.otpflow.gateway.web.WebPlatform web = io.otpflow.gateway.web.WebPlatform.create(config, calls, redis,
+    io.otpflow.gateway.pages.WebPlatform web = io.otpflow.gateway.pages.WebPlatform.create(config, calls, redis,
         java.time.Clock.systemUTC(), ctx -> AnswerRateLimit.clientOf(ctx.request().remoteAddress().hostAddress(),
             ctx.request().getHeader("x-forwarded-for"), config.trustedProxies()), config.metricsSources());
-    UsersApi users = new UsersApi(web);
-    router.post("/v1/users").handler(users::requireAdmin).handler(api::requireJsonObject).handler(users::create);
-    router.get("/v1/users").handler(users::requireAdmin).handler(users::list);
-    router.post("/v1/users/:username/disable").handler(users::requireAdmin).handler(users::disable);
-    router.post("/v1/users/:username/enable").handler(users::requireAdmin).handler(users::enable);
-    router.post("/v1/users/:username/require-2fa").handler(users::requireAdmin).handler(api::requireJsonObject)
-        .handler(users::requireTwoFactor);
-    router.post("/v1/users/:username/password").handler(users::requireAdmin).handler(api::requireJsonObject)
-        .handler(users::setPassword);
-    router.get("/v1/policy").handler(users::requireAdmin).handler(users::policy);
-    router.put("/v1/policy").handler(users::requireAdmin).handler(api::requireJsonObject).handler(users::setPolicy);
-    io.otpflow.gateway.web.WebRoutes.mount(router, web);
-    if (config.twilioAuthToken() != null) {
-      TwilioWebhook webhook = new TwilioWebhook(config.twilioAuthToken(), config.publicUrl(), kafka, registry);
-      router.post(TwilioWebhook.PATH).handler(webhook::handle);
-    }
-    if (config.devOutboxFile() != null) {
-      DevOutboxRoute outbox = new DevOutboxRoute(config.devOutboxFile());
-      router.get("/dev/outbox").handler(outbox::handle);
-      DevDevices devices = config.devDevices() ? new DevDevices(config.codeMac(), config.addressBox()) : null;
-      DevOutboxPage page = new DevOutboxPage(outbox, devices, config.tenants(), answers, calls);
-      router.get(DevOutboxPage.PATH).handler(page::page);
-      if (devices != null) {
-        router.post("/dev/devices").handler(DevDevices::onlyFromThisMachine).handler(page::addDevice);
-        router.post("/dev/answers").handler(DevDevices::onlyFromThisMachine).handler(page::answer);
-      }
-    }
-    // The metrics name tenants, routes and volumes: they are served on the management port only.
-    router.get("/metrics").handler(ctx -> Problems.send(ctx, 404, "not-found", "No such resource."));
+    Routes.table(router, config, api, answers, new AccountApi(config.codeMac(), config.factorBox(), config.addressBox(), calls),
+        web, config.twilioAuthToken() == null ? null
+            : new TwilioWebhook(config.twilioAuthToken(), config.publicUrl(), kafka, registry), calls);
     ServiceHttp.addOperationalRoutes(vertx, router, registry, readiness());
     router.route().last().handler(ctx -> Problems.send(ctx, 404, "not-found", "No such resource."));
     router.errorHandler(413, ctx -> Problems.send(ctx, 413, "body-too-large",

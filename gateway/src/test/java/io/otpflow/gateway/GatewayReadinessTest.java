@@ -41,6 +41,7 @@ class GatewayReadinessTest {
     env.put("REDIS_URL", redis.uri());
     env.put("OTPFLOW_HTTP_HOST", "127.0.0.1");
     env.put("OTPFLOW_HTTP_PORT", "0");
+    env.put("OTPFLOW_MANAGEMENT_PORT", "0"); // any free port: the default 9080 may be taken on a shared machine
     env.put(PlatformKeys.CODE_MAC_KEY, key("code-mac-key-code-mac-key-code-ma"));
     env.put(PlatformKeys.FACTOR_KEYS, "f1:" + key("factor-key-factor-key-factor-key"));
     env.put(PlatformKeys.ADDRESS_KEYS, "a1:" + key("address-key-address-key-address!"));

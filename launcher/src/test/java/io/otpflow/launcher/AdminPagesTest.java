@@ -5,7 +5,7 @@ import static io.otpflow.launcher.TestPlatform.ACME_KEY;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.otpflow.common.RedisSettings;
-import io.otpflow.gateway.web.ActivityLog;
+import io.otpflow.gateway.store.ActivityLog;
 import io.otpflow.testing.KafkaFixture;
 import io.otpflow.testing.RedisFixture;
 import io.vertx.core.json.JsonObject;

@@ -87,7 +87,7 @@ class DeploymentFilesTest {
   }
 
   /** Twilio's delivery callbacks, as GatewayService routes them. */
-  private static final String TWILIO_WEBHOOK_PATH = io.otpflow.gateway.TwilioWebhook.PATH;
+  private static final String TWILIO_WEBHOOK_PATH = io.otpflow.gateway.api.TwilioWebhook.PATH;
 
   private static final YAMLMapper YAML = new YAMLMapper();
   private static final ObjectMapper JSON = new ObjectMapper();

@@ -54,6 +54,7 @@ class ReliabilityTest {
   void twoGatewayInstancesEachReceiveTheirOwnReplies() throws Exception {
     Map<String, String> env = new HashMap<>(p.env);
     env.put("OTPFLOW_HTTP_PORT", "0");
+    env.put("OTPFLOW_MANAGEMENT_PORT", "0"); // its own /metrics port, any free one (not the default 9080)
     env.put("OTPFLOW_INSTANCE_ID", "gw-second");
     try (GatewayService second = GatewayService.start(GatewayConfig.fromEnv(new io.otpflow.common.Env(env)), p.platform.vertx())) {
       String[] gateways = {p.gatewayUrl(), "http://127.0.0.1:" + second.httpPort()};

@@ -89,7 +89,7 @@ final class TestPlatform implements AutoCloseable {
     e.put("OTPFLOW_HTTP_HOST", "127.0.0.1");
     e.put("OTPFLOW_GATEWAY_PORT", Integer.toString(gatewayPort));
     e.put("OTPFLOW_PUBLIC_URL", gateway);
-    e.put("OTPFLOW_STATUS_CALLBACK_URL", gateway + io.otpflow.gateway.TwilioWebhook.PATH);
+    e.put("OTPFLOW_STATUS_CALLBACK_URL", gateway + io.otpflow.gateway.api.TwilioWebhook.PATH);
     // Generous: on a machine loaded by another build, Argon2id work (recovery codes, passwords) can take
     // seconds, and a 503 there would be the machine's fault, not the platform's. OutageTest sets its own.
     e.put("OTPFLOW_REQUEST_TIMEOUT", "10s");
