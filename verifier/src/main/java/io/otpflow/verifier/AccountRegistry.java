@@ -449,7 +449,7 @@ final class AccountRegistry {
               checkStore.ownerOf(tenant.id(), p.verificationId(), now), s, now)
           && checkStore.useAsProof(tenant.id(), account, p.verificationId(), now, PROOF_MAX_AGE);
       if (!ok) {
-        checkStore.refundFailure(tenant, account);
+        checkStore.refundFailure(tenant, account, reserved);
         return Proven.refused(new AccountReply.ProofRefused("invalid-proof")); // no code was guessed
       }
     } else if (p.recoveryMac() != null) {
@@ -457,7 +457,7 @@ final class AccountRegistry {
       try {
         ok = checks.useRecoveryCode(tenant.id(), account, s, p.recoveryMac(), now);
       } catch (FactorChecks.Busy e) {
-        checkStore.refundFailure(tenant, account);
+        checkStore.refundFailure(tenant, account, reserved);
         LOG.warn("Refused a factor change on an account of tenant {}: every recovery-code check slot is taken.", tenant.id());
         return Proven.refused(new AccountReply.Unavailable(FactorChecks.Busy.REASON));
       }

@@ -150,7 +150,7 @@ final class RedisCheckStore {
    * nothing counted), else one failure counted in advance, and the lock it starts should the attempt
    * fail ({@code lockIfFailed}, zero when none).
    */
-  record Reservation(Duration refusedFor, Duration lockIfFailed) {
+  record Reservation(Duration refusedFor, Duration lockIfFailed, long lockedUntil, long replacedUntil) {
     boolean refused() {
       return !refusedFor.isZero();
     }
@@ -166,13 +166,15 @@ final class RedisCheckStore {
     List<?> r = failure(tenant, account, now, "reserve");
     long failures = (Long) r.get(0);
     long until = (Long) r.get(1);
+    long replaced = (Long) r.get(2);
     Duration lock = until > 0 ? Duration.ofMillis(Math.max(1, until - now.toEpochMilli())) : Duration.ZERO;
-    return failures < 0 ? new Reservation(lock, Duration.ZERO) : new Reservation(Duration.ZERO, lock);
+    return failures < 0 ? new Reservation(lock, Duration.ZERO, 0, 0) : new Reservation(Duration.ZERO, lock, until, replaced);
   }
 
   /** Gives back one reserved failure (the attempt spent nothing, or its success proves nothing about the account). */
-  void refundFailure(Tenant tenant, String account) {
-    ACCOUNT_REFUND.run(redis, List.of(lockKey(tenant.id(), account)), List.of(Integer.toString(tenant.lockout().threshold())));
+  void refundFailure(Tenant tenant, String account, Reservation reserved) {
+    ACCOUNT_REFUND.run(redis, List.of(lockKey(tenant.id(), account)), List.of(Integer.toString(tenant.lockout().threshold()),
+        Long.toString(reserved.lockedUntil()), Long.toString(reserved.replacedUntil())));
   }
 
   private List<?> failure(Tenant tenant, String account, Instant now, String mode) {

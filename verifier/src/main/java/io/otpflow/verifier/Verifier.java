@@ -84,7 +84,7 @@ final class Verifier {
     }
     if (owner.answeredByDevice()) {
       if (reserved != null) {
-        store.refundFailure(tenant, account);
+        store.refundFailure(tenant, account, reserved);
       }
       count(tenant, "answer_expected");
       return new Decision(new CheckReply.Refused(CheckReply.Refused.ANSWER_EXPECTED), account, owner.channel());
@@ -95,7 +95,7 @@ final class Verifier {
     } catch (FactorChecks.Busy e) {
       // Nothing was checked or spent: the caller may try again in a moment.
       if (reserved != null) {
-        store.refundFailure(tenant, account);
+        store.refundFailure(tenant, account, reserved);
       }
       count(tenant, "busy");
       LOG.warn("Refused a check of verification {}: every recovery-code check slot is taken.", request.verificationId());
@@ -265,7 +265,7 @@ final class Verifier {
     if (spent && reply instanceof CheckReply.Approved && provesAccount.getAsBoolean()) {
       store.resetFailures(tenant.id(), account);
     } else {
-      store.refundFailure(tenant, account);
+      store.refundFailure(tenant, account, reserved);
     }
     return reply;
   }

@@ -5,15 +5,13 @@
 -- come at once cannot all pass a lock that the first of them was about to start. The caller gives
 -- the failure back (account-refund.lua) when the attempt succeeds or spends nothing.
 -- KEYS[1]: account lock hash; ARGV: now ms, threshold, base delay ms, max delay ms, keep ms, mode
--- Returns {consecutive failures, locked until (ms, 0 when not locked)}; when reserving on a locked
--- account, {-1, locked until} and nothing is counted.
+-- Returns {consecutive failures, locked until (ms, 0 when not locked), the lock it replaced (ms, 0
+-- for none)}; when reserving on a locked account, {-1, locked until, 0} and nothing is counted.
 local now, threshold = tonumber(ARGV[1]), tonumber(ARGV[2])
 local base, max = tonumber(ARGV[3]), tonumber(ARGV[4])
-if ARGV[6] == 'reserve' then
-  local current = tonumber(redis.call('HGET', KEYS[1], 'until') or '0')
-  if current > now then
-    return {-1, current}
-  end
+local previous = tonumber(redis.call('HGET', KEYS[1], 'until') or '0')
+if ARGV[6] == 'reserve' and previous > now then
+  return {-1, previous, 0}
 end
 local failures = redis.call('HINCRBY', KEYS[1], 'failures', 1)
 local locked_until = 0
@@ -25,4 +23,4 @@ if failures >= threshold then
   redis.call('HSET', KEYS[1], 'until', string.format('%d', locked_until))
 end
 redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[5]))
-return {failures, locked_until}
+return {failures, locked_until, previous}

@@ -287,7 +287,7 @@ class RedisCheckStoreTest {
   }
 
   @Test
-  void aReservedFailureCountsUntilRefundedAndARefundBelowTheThresholdLiftsTheLockItStarted() {
+  void aReservedFailureCountsUntilRefundedAndARefundUndoesTheLockItStarted() {
     Tenant t = tenant(new Tenant.Lockout(2, Duration.ofMinutes(1), Duration.ofHours(1)));
     String account = "user-" + hex(4);
     store.recordFailure(t, account, T0);
@@ -298,10 +298,18 @@ class RedisCheckStoreTest {
     assertThat(store.lockedFor(t.id(), account, T0)).as("counted before the attempt").isEqualTo(Duration.ofMinutes(1));
     assertThat(store.reserveFailure(t, account, T0).refused()).as("a concurrent attempt meets the lock").isTrue();
 
-    store.refundFailure(t, account);
+    store.refundFailure(t, account, second);
 
     assertThat(store.lockedFor(t.id(), account, T0)).as("the attempt spent nothing: back below the threshold").isZero();
     assertThat(store.recordFailure(t, account, T0)).as("one failure was left").isEqualTo(Duration.ofMinutes(1));
+
+    // At or above the threshold a refund puts back the lock the reservation replaced (here one that had
+    // run out), so an attempt that counted for nothing never leaves the account locked longer.
+    RedisCheckStore.Reservation later = store.reserveFailure(t, account, T0.plusSeconds(61));
+    assertThat(later.lockIfFailed()).isEqualTo(Duration.ofMinutes(2));
+    store.refundFailure(t, account, later);
+    assertThat(store.lockedFor(t.id(), account, T0.plusSeconds(61))).isZero();
+    assertThat(store.recordFailure(t, account, T0.plusSeconds(62))).as("two failures still counted").isEqualTo(Duration.ofMinutes(2));
   }
 
   @Test
