@@ -15,6 +15,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -79,6 +80,18 @@ public final class AdminPages {
       }
       handler.handle(p, me);
     };
+  }
+
+  /**
+   * The person the form names ({@code u}), or empty after sending the admin back to the list with
+   * "There is no such person" (the caller just returns).
+   */
+  static Optional<UserStore.User> formPerson(PageContext p) {
+    Optional<UserStore.User> found = p.web().users().find(p.tenant().id(), p.form("u"));
+    if (found.isEmpty()) {
+      redirect(p, p.path("/admin/people"), "no-person");
+    }
+    return found;
   }
 
   /** Redirects (303) and leaves the notice {@code key} for the next page. */

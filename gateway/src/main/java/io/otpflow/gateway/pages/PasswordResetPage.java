@@ -32,9 +32,8 @@ public final class PasswordResetPage {
     if (!RecentSecondFactor.demand(p, me)) {
       return;
     }
-    Optional<UserStore.User> found = web.users().find(p.tenant().id(), p.form("u"));
+    Optional<UserStore.User> found = AdminPages.formPerson(p);
     if (found.isEmpty()) {
-      AdminPages.redirect(p, p.path("/admin/people"), "no-person");
       return;
     }
     UserStore.User u = found.get();

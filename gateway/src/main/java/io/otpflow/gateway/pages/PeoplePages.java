@@ -90,10 +90,9 @@ public final class PeoplePages {
   }
 
   public void setDisabled(PageContext p, UserStore.User me) {
-    Optional<UserStore.User> user = web.users().find(p.tenant().id(), p.form("u"));
+    Optional<UserStore.User> user = AdminPages.formPerson(p);
     boolean disable = "true".equals(p.form("disabled"));
     if (user.isEmpty()) {
-      AdminPages.redirect(p, p.path("/admin/people"), "no-person");
       return;
     }
     UserStore.User u = user.get();
@@ -112,10 +111,9 @@ public final class PeoplePages {
   }
 
   public void setRequired(PageContext p, UserStore.User me) {
-    Optional<UserStore.User> user = web.users().find(p.tenant().id(), p.form("u"));
+    Optional<UserStore.User> user = AdminPages.formPerson(p);
     boolean required = "true".equals(p.form("required"));
     if (user.isEmpty()) {
-      AdminPages.redirect(p, p.path("/admin/people"), "no-person");
       return;
     }
     UserStore.User u = user.get();
